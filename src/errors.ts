@@ -1,0 +1,69 @@
+/**
+ * Stable codes of every error the store raises. A code never changes meaning once released, so
+ * callers may branch on it; the message is for people and may be reworded.
+ */
+export type StateErrorCode =
+  | 'INVALID_SCHEMA'
+  | 'INVALID_OPTION'
+  | 'UNKNOWN_TABLE'
+  | 'UNKNOWN_COLUMN'
+  | 'TYPE_MISMATCH'
+  | 'OUT_OF_RANGE'
+  | 'NULL_NOT_ALLOWED'
+  | 'MISSING_KEY'
+  | 'DUPLICATE_KEY'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_UPDATE'
+  | 'ROW_OUT_OF_RANGE'
+  | 'ARENA_FULL'
+  | 'SLOTS_FULL'
+  | 'SNAPSHOT_RELEASED'
+  | 'READ_ONLY'
+  | 'WRITER_LEASE_HELD'
+  | 'STORE_CLOSED'
+  | 'NESTED_WRITE'
+  | 'SEGMENT_UNKNOWN'
+  | 'INVALID_HANDLE';
+
+/** Where an error happened, so that a message and a program can both name it. */
+export interface StateErrorDetails {
+  /** The table the failing operation addressed. */
+  table?: string;
+  /** The column whose value was rejected. */
+  column?: string;
+  /** The primary key of the row the operation addressed. */
+  key?: number;
+  /** The row position the operation addressed. */
+  row?: number;
+  /** The rejected value, as given. */
+  value?: unknown;
+  /** Index of the failing operation inside its transaction. */
+  op?: number;
+}
+
+/**
+ * The one error type of the store. Every failure that a caller can cause (bad input, a full arena,
+ * a released snapshot) raises a `StateError`; the state is left exactly as it was before the call.
+ */
+export class StateError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: StateErrorCode;
+  /** Structured context: table, column, key, row, value. */
+  readonly details: StateErrorDetails;
+
+  constructor(code: StateErrorCode, message: string, details: StateErrorDetails = {}) {
+    super(message);
+    this.name = 'StateError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Formats a value for an error message without risking a huge or throwing string. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  if (value instanceof Date) return `Date(${value.toISOString?.() ?? 'invalid'})`;
+  return Object.prototype.toString.call(value);
+}

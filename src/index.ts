@@ -1,0 +1,39 @@
+export { describeValue, StateError, type StateErrorCode, type StateErrorDetails } from './errors.js';
+export { POISON_BYTE } from './memory/arena.js';
+export type { PinInfo } from './memory/slots.js';
+export { resolveWorker, type WorkerEntry } from './runtime/worker-entry.js';
+export {
+  type ColumnSchema,
+  type Schema,
+  schema,
+  type TableOptions,
+  type TableSchema,
+  table,
+} from './schema/schema.js';
+export {
+  bool,
+  type ColumnType,
+  type ColumnTypeOptions,
+  type FixedTypeName,
+  float32,
+  float64,
+  int8,
+  int16,
+  int32,
+  int64,
+  timestamp,
+  uint8,
+  uint16,
+  uint32,
+} from './schema/types.js';
+export type { ChunkValues, ChunkView } from './store/arrow-view.js';
+export { Snapshot } from './store/snapshot.js';
+export {
+  type AttachOptions,
+  Store,
+  type StoreHandle,
+  type StoreOptions,
+  type StoreStats,
+} from './store/store.js';
+export type { Transaction } from './store/transaction.js';
+export type { Row, Value } from './store/values.js';

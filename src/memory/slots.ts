@@ -1,0 +1,163 @@
+import { threadId } from 'node:worker_threads';
+import { StateError } from '../errors.js';
+import type { Control } from './control.js';
+import { W_SLOT_HWM } from './control.js';
+
+/** The tag a thread writes into the slots it owns: its thread id plus one, so 0 means free. */
+export const THREAD_TAG = threadId + 1;
+
+/** One pinned version of this thread: shared by every snapshot of that version in the thread. */
+export interface Pin {
+  /** The pinned version. */
+  readonly version: number;
+  /** The reader slot that holds it. */
+  readonly slot: number;
+  /** Segment and byte offset of the version's root block. */
+  readonly rootSeg: number;
+  readonly rootOff: number;
+  /** Snapshots of this thread that use the pin. */
+  count: number;
+}
+
+/**
+ * A thread's side of the reader-slot table (LMDB's reader table, in a SharedArrayBuffer).
+ *
+ * Pinning never waits: load the version V, store V in an owned slot, read the root of V from the
+ * ring, and load the version again. If it still reads V, the pin is safe: the writer stores each new
+ * version before it scans the slots, so in the single total order of these sequentially consistent
+ * operations either the writer's scan comes after our slot store (it sees V and keeps V's blocks) or
+ * its version store comes before our second load (we see the move and retry). The ring entry of V
+ * is rewritten only when the writer prepares V + ringSize, which it does after publishing V + 1, so
+ * an entry read between two loads that both return V is V's.
+ */
+export class PinTable {
+  readonly #ctl: Control;
+  readonly #owned: number[] = [];
+  readonly #pins = new Map<number, Pin>();
+
+  constructor(ctl: Control) {
+    this.#ctl = ctl;
+  }
+
+  /** Pins the newest version, or adds a use to this thread's pin of it. */
+  pin(): Pin {
+    const { i32, i64, versionIndex, ringIndex, ringMask, slotIndex } = this.#ctl;
+    for (;;) {
+      const v = Atomics.load(i64, versionIndex);
+      const version = Number(v);
+      const held = this.#pins.get(version);
+      if (held !== undefined) {
+        // Our slot already holds this version, so its blocks are protected; its root is cached.
+        held.count++;
+        return held;
+      }
+      const slot = this.#take();
+      Atomics.store(i64, slotIndex + slot, v);
+      const e = ringIndex + (version & ringMask) * 2;
+      const rootSeg = i32[e]!;
+      const rootOff = i32[e + 1]!;
+      if (Atomics.load(i64, versionIndex) === v) {
+        const pin: Pin = { version, slot, rootSeg, rootOff, count: 1 };
+        this.#pins.set(version, pin);
+        return pin;
+      }
+      // The writer moved on between our loads; it may not have seen our slot. Start again.
+      Atomics.store(i64, slotIndex + slot, 0n);
+      this.#owned.push(slot);
+    }
+  }
+
+  /** Drops one use of `pin`; the last use clears its slot (the slot stays owned for reuse). */
+  unpin(pin: Pin): void {
+    if (--pin.count > 0) return;
+    this.#pins.delete(pin.version);
+    Atomics.store(this.#ctl.i64, this.#ctl.slotIndex + pin.slot, 0n);
+    this.#owned.push(pin.slot);
+  }
+
+  /** Releases every slot this table owns (on detach). */
+  close(): void {
+    const { i32, i64, ownerIndex, slotIndex } = this.#ctl;
+    for (const pin of this.#pins.values()) this.#owned.push(pin.slot);
+    this.#pins.clear();
+    for (const slot of this.#owned) {
+      Atomics.store(i64, slotIndex + slot, 0n);
+      Atomics.store(i32, ownerIndex + slot, 0);
+    }
+    this.#owned.length = 0;
+  }
+
+  #take(): number {
+    const slot = this.#owned.pop();
+    if (slot !== undefined) return slot;
+    const { i32, ownerIndex, slotCount } = this.#ctl;
+    for (let s = 0; s < slotCount; s++) {
+      if (Atomics.compareExchange(i32, ownerIndex + s, 0, THREAD_TAG) === 0) {
+        // Raise the scan bound before the slot can hold a pin, so a scan that misses the slot
+        // happened before our pin's second version load (see the class comment).
+        for (;;) {
+          const hwm = Atomics.load(i32, W_SLOT_HWM);
+          if (hwm > s || Atomics.compareExchange(i32, W_SLOT_HWM, hwm, s + 1) === hwm) break;
+        }
+        return s;
+      }
+    }
+    throw new StateError('SLOTS_FULL', `all ${slotCount} reader slots are taken; ${describePins(this.#ctl)}`);
+  }
+}
+
+/** A pinned version and the thread that pins it. */
+export interface PinInfo {
+  /** The pinned version. */
+  version: number;
+  /** The pinning thread's `threadId`. */
+  threadId: number;
+}
+
+/** Every pinned version, from every thread, in slot order. Read by the writer's scans. */
+export function readPins(ctl: Control): PinInfo[] {
+  const { i32, i64, ownerIndex, slotIndex } = ctl;
+  const out: PinInfo[] = [];
+  const hwm = Atomics.load(i32, W_SLOT_HWM);
+  for (let s = 0; s < hwm; s++) {
+    const v = Atomics.load(i64, slotIndex + s);
+    if (v !== 0n) out.push({ version: Number(v), threadId: Atomics.load(i32, ownerIndex + s) - 1 });
+  }
+  return out;
+}
+
+/** The pinned versions, sorted ascending and deduplicated: what reclamation must keep. */
+export function pinnedVersions(ctl: Control): Float64Array {
+  const { i32, i64, slotIndex } = ctl;
+  const hwm = Atomics.load(i32, W_SLOT_HWM);
+  const out = new Float64Array(hwm);
+  let n = 0;
+  for (let s = 0; s < hwm; s++) {
+    const v = Atomics.load(i64, slotIndex + s);
+    if (v !== 0n) out[n++] = Number(v);
+  }
+  return out.subarray(0, n).sort();
+}
+
+/** A sentence naming the oldest pin and its thread, for error messages. */
+export function describePins(ctl: Control): string {
+  const pins = readPins(ctl);
+  if (pins.length === 0) return 'no version is pinned';
+  let oldest = pins[0]!;
+  for (const p of pins) if (p.version < oldest.version) oldest = p;
+  return `${pins.length} pins are held; the oldest pins version ${oldest.version} in thread ${oldest.threadId}`;
+}
+
+/** Clears every slot owned by the thread tagged `tag`: that thread has died. Run by the owner. */
+export function clearThreadSlots(ctl: Control, tag: number): number {
+  const { i32, i64, ownerIndex, slotIndex } = ctl;
+  const hwm = Atomics.load(i32, W_SLOT_HWM);
+  let cleared = 0;
+  for (let s = 0; s < hwm; s++) {
+    if (Atomics.load(i32, ownerIndex + s) !== tag) continue;
+    if (Atomics.load(i64, slotIndex + s) !== 0n) cleared++;
+    Atomics.store(i64, slotIndex + s, 0n);
+    Atomics.store(i32, ownerIndex + s, 0);
+  }
+  return cleared;
+}

@@ -1,0 +1,117 @@
+import { StateError } from '../errors.js';
+import { type ColumnType, type FixedTypeName, isFixedTypeName } from './types.js';
+
+/** One column of a table. */
+export interface ColumnSchema extends ColumnType {
+  /** The column's name, unique within its table. */
+  readonly name: string;
+}
+
+/** A table: its columns in order and, optionally, its primary key column. */
+export interface TableSchema {
+  /** The table's name, unique within its schema. */
+  readonly name: string;
+  /** The columns, in the order of the Arrow view. */
+  readonly columns: readonly ColumnSchema[];
+  /**
+   * The primary key column, if any: a non-null integer column of at most 32 bits whose values are
+   * dense non-negative ids (the key locator is an array indexed by key).
+   */
+  readonly key: string | null;
+}
+
+/** A store's schema: plain data, so it crosses threads inside a store handle. */
+export interface Schema {
+  /** The tables, in order. */
+  readonly tables: readonly TableSchema[];
+}
+
+/** Options of {@link table}. */
+export interface TableOptions {
+  /** Name of the primary key column. */
+  key?: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KEY_TYPES: ReadonlySet<FixedTypeName> = new Set([
+  'int8',
+  'int16',
+  'int32',
+  'uint8',
+  'uint16',
+  'uint32',
+]);
+
+/**
+ * Defines a table from a record of column types, in insertion order.
+ *
+ * @example table('nodes', { id: int32(), load: float64({ nullable: true }) }, { key: 'id' })
+ */
+export function table(
+  name: string,
+  columns: Record<string, ColumnType>,
+  options: TableOptions = {},
+): TableSchema {
+  if (!NAME.test(name)) {
+    throw new StateError('INVALID_SCHEMA', `table name ${JSON.stringify(name)} is not an identifier`, {
+      table: name,
+    });
+  }
+  const cols: ColumnSchema[] = [];
+  for (const [col, type] of Object.entries(columns)) {
+    if (!NAME.test(col)) {
+      throw new StateError(
+        'INVALID_SCHEMA',
+        `column name ${JSON.stringify(col)} of table ${name} is not an identifier`,
+        {
+          table: name,
+          column: col,
+        },
+      );
+    }
+    if (type === null || typeof type !== 'object' || !isFixedTypeName(type.type)) {
+      throw new StateError(
+        'INVALID_SCHEMA',
+        `column ${name}.${col} has no valid type (use a factory such as int32() or float64())`,
+        { table: name, column: col },
+      );
+    }
+    cols.push({ name: col, type: type.type, nullable: type.nullable === true });
+  }
+  if (cols.length === 0) {
+    throw new StateError('INVALID_SCHEMA', `table ${name} has no columns`, { table: name });
+  }
+  const key = options.key ?? null;
+  if (key !== null) {
+    const col = cols.find((c) => c.name === key);
+    if (col === undefined) {
+      throw new StateError('INVALID_SCHEMA', `key column ${key} is not a column of table ${name}`, {
+        table: name,
+        column: key,
+      });
+    }
+    if (!KEY_TYPES.has(col.type) || col.nullable) {
+      throw new StateError(
+        'INVALID_SCHEMA',
+        `key column ${name}.${key} must be a non-null integer of at most 32 bits, not ${col.nullable ? 'nullable ' : ''}${col.type}`,
+        { table: name, column: key },
+      );
+    }
+  }
+  return { name, columns: cols, key };
+}
+
+/** Gathers tables into a schema, checking that their names are unique. */
+export function schema(tables: readonly TableSchema[]): Schema {
+  const seen = new Set<string>();
+  for (const t of tables) {
+    if (seen.has(t.name)) {
+      throw new StateError('INVALID_SCHEMA', `table ${t.name} is defined twice`, { table: t.name });
+    }
+    seen.add(t.name);
+  }
+  if (tables.length === 0) throw new StateError('INVALID_SCHEMA', 'a schema needs at least one table');
+  return {
+    tables: tables.map((t) => ({ name: t.name, columns: t.columns.map((c) => ({ ...c })), key: t.key })),
+  };
+}

@@ -1,0 +1,166 @@
+import { Schema as ArrowSchema, type DataType, Field } from 'apache-arrow';
+import { StateError } from '../errors.js';
+import type { Schema } from '../schema/schema.js';
+import { arrowTypeOf, type FixedTypeName, layoutOf, type ViewKind } from '../schema/types.js';
+
+/*
+ * Block formats. Metadata blocks are arrays of Float64 words (every reference, count and version is
+ * an integer below 2^53, exact in a double); chunks are Arrow buffers.
+ *
+ * Root (one per version):  [version, commitTime, tableCount, 0, then per table TABLE_WORDS words:
+ *                           dirSeg, dirOff, dirBirth, rowCount, lastChanged, locSeg, locOff, locBirth]
+ * Directory of a table:    [groupCount, capacity, then per row group: seg, off, birth]
+ * Row group:               [rowCount, 0, then per column: chunkSeg, chunkOff, chunkBirth, highWater]
+ * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth]   (seg -1: no page)
+ * Key locator page:        Int32 row position per key of the page, -1 when absent
+ * Chunk:                   [validity bitmap, padded to 64 bytes, if nullable][values]
+ *
+ * A chunk's high-water mark is the largest row count that any published row group block gave it:
+ * rows at or past it are invisible to every version, so they may be written in place.
+ */
+
+export const ROOT_HEADER = 4;
+export const TABLE_WORDS = 8;
+export const T_DIR_SEG = 0;
+export const T_DIR_OFF = 1;
+export const T_DIR_BIRTH = 2;
+export const T_ROWS = 3;
+export const T_CHANGED = 4;
+export const T_LOC_SEG = 5;
+export const T_LOC_OFF = 6;
+export const T_LOC_BIRTH = 7;
+
+export const DIR_HEADER = 2;
+export const DIR_ENTRY = 3;
+export const GROUP_HEADER = 2;
+export const GROUP_ENTRY = 4;
+
+export const PAGE_SHIFT = 12;
+export const PAGE_KEYS = 1 << PAGE_SHIFT;
+export const PAGE_MASK = PAGE_KEYS - 1;
+export const PAGE_BYTES = PAGE_KEYS * 4;
+/** Keys are dense ids below this bound (the locator directory is indexed by key >> PAGE_SHIFT). */
+export const MAX_KEY = 2 ** 31 - 1;
+
+/** Splits a packed block reference. */
+export const segOf = (ref: number): number => Math.floor(ref / 0x1_0000_0000);
+export const offOf = (ref: number): number => ref % 0x1_0000_0000;
+export const packRef = (seg: number, off: number): number => seg * 0x1_0000_0000 + off;
+
+/** Where and how one column lives in a chunk. */
+export interface ColumnLayout {
+  readonly name: string;
+  readonly index: number;
+  readonly type: FixedTypeName;
+  readonly nullable: boolean;
+  readonly view: ViewKind;
+  /** log2 of the value width; -1 for bool (a bitmap). */
+  readonly shift: number;
+  /** Bytes of the validity bitmap region (0 when not nullable). */
+  readonly validityBytes: number;
+  /** Bytes of the whole chunk. */
+  readonly chunkBytes: number;
+  readonly min: number;
+  readonly max: number;
+  readonly arrowType: DataType;
+}
+
+/** A table's compiled layout. */
+export interface TableLayout {
+  readonly name: string;
+  readonly index: number;
+  readonly columns: readonly ColumnLayout[];
+  readonly byName: ReadonlyMap<string, ColumnLayout>;
+  /** Column index of the primary key, -1 when the table has none. */
+  readonly key: number;
+  readonly groupBytes: number;
+  readonly arrowSchema: ArrowSchema;
+}
+
+/** The compiled layout of a whole schema. */
+export interface StoreLayout {
+  readonly schema: Schema;
+  readonly tables: readonly TableLayout[];
+  readonly byName: ReadonlyMap<string, TableLayout>;
+  readonly rowGroupSize: number;
+  readonly groupShift: number;
+  readonly groupMask: number;
+  readonly rootBytes: number;
+}
+
+const pad64 = (n: number): number => Math.ceil(n / 64) * 64;
+
+/** Compiles a schema for a row-group capacity (a power of two, at least 8). */
+export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout {
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 8 || (rowGroupSize & (rowGroupSize - 1)) !== 0) {
+    throw new StateError(
+      'INVALID_OPTION',
+      `rowGroupSize must be a power of two of at least 8, not ${rowGroupSize}`,
+    );
+  }
+  const tables = schema.tables.map((t, index): TableLayout => {
+    const columns = t.columns.map((c, ci): ColumnLayout => {
+      const l = layoutOf(c.type);
+      const validityBytes = c.nullable ? pad64(rowGroupSize / 8) : 0;
+      const valueBytes = pad64(l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift);
+      return {
+        name: c.name,
+        index: ci,
+        type: c.type,
+        nullable: c.nullable,
+        view: l.view,
+        shift: l.shift,
+        validityBytes,
+        chunkBytes: validityBytes + valueBytes,
+        min: l.min,
+        max: l.max,
+        arrowType: arrowTypeOf(c.type),
+      };
+    });
+    const fields = columns.map((c) => new Field(c.name, c.arrowType, c.nullable));
+    return {
+      name: t.name,
+      index,
+      columns,
+      byName: new Map(columns.map((c) => [c.name, c])),
+      key: t.key === null ? -1 : columns.findIndex((c) => c.name === t.key),
+      groupBytes: (GROUP_HEADER + GROUP_ENTRY * columns.length) * 8,
+      arrowSchema: new ArrowSchema(fields),
+    };
+  });
+  return {
+    schema,
+    tables,
+    byName: new Map(tables.map((t) => [t.name, t])),
+    rowGroupSize,
+    groupShift: Math.log2(rowGroupSize),
+    groupMask: rowGroupSize - 1,
+    rootBytes: (ROOT_HEADER + TABLE_WORDS * tables.length) * 8,
+  };
+}
+
+/** Looks a table up by name, with the error every API gives for an unknown one. */
+export function tableLayout(layout: StoreLayout, name: string): TableLayout {
+  const t = layout.byName.get(name);
+  if (t === undefined) {
+    throw new StateError(
+      'UNKNOWN_TABLE',
+      `unknown table ${JSON.stringify(name)}; the tables are ${[...layout.byName.keys()].join(', ')}`,
+      { table: name },
+    );
+  }
+  return t;
+}
+
+/** Looks a column up by name, with the error every API gives for an unknown one. */
+export function columnLayout(table: TableLayout, name: string): ColumnLayout {
+  const c = table.byName.get(name);
+  if (c === undefined) {
+    throw new StateError(
+      'UNKNOWN_COLUMN',
+      `unknown column ${JSON.stringify(name)} of table ${table.name}; its columns are ${[...table.byName.keys()].join(', ')}`,
+      { table: table.name, column: name },
+    );
+  }
+  return c;
+}

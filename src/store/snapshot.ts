@@ -1,0 +1,209 @@
+import type { Table } from 'apache-arrow';
+import { StateError } from '../errors.js';
+import type { Pin, PinTable } from '../memory/slots.js';
+import { type ArrowViewCache, type ChunkView, chunkView } from './arrow-view.js';
+import {
+  type ColumnLayout,
+  columnLayout,
+  DIR_ENTRY,
+  DIR_HEADER,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  MAX_KEY,
+  ROOT_HEADER,
+  type StoreLayout,
+  T_CHANGED,
+  T_DIR_OFF,
+  T_DIR_SEG,
+  T_LOC_OFF,
+  T_LOC_SEG,
+  T_ROWS,
+  TABLE_WORDS,
+  type TableLayout,
+  tableLayout,
+} from './layout.js';
+import { locateKey, readRow, type SegmentSource } from './read.js';
+import type { Row } from './values.js';
+
+/** What snapshots of one attachment share: the thread's segment table, layout, pins and caches. */
+export interface SnapshotContext {
+  readonly segments: SegmentSource;
+  readonly layout: StoreLayout;
+  readonly pins: PinTable;
+  readonly arrow: ArrowViewCache;
+}
+
+interface PinToken {
+  pin: Pin | null;
+  readonly pins: PinTable;
+}
+
+// A safety net only: a snapshot that is collected unreleased gives its pin back, with a warning,
+// so a forgotten release() does not hold memory forever.
+const leaks = new FinalizationRegistry<PinToken>((token) => {
+  if (token.pin === null) return;
+  process.emitWarning(
+    `a snapshot of version ${token.pin.version} was garbage-collected without release(); release snapshots explicitly`,
+    { code: 'ACS_SNAPSHOT_LEAK' },
+  );
+  token.pins.unpin(token.pin);
+  token.pin = null;
+});
+
+/**
+ * A pinned, immutable version of the store. Every read through it sees exactly that version, from
+ * any thread, without copying and without waiting, until `release()`. Arrays and Arrow tables it
+ * returns alias the arena: they must not be written to, and must not be used after release.
+ */
+export class Snapshot {
+  /** The version this snapshot reads. */
+  readonly version: number;
+  readonly #ctx: SnapshotContext;
+  readonly #token: PinToken;
+  readonly #rootSeg: number;
+  readonly #rootOff: number;
+
+  /** @internal Made by `store.snapshot()`. */
+  constructor(ctx: SnapshotContext) {
+    const pin = ctx.pins.pin();
+    this.version = pin.version;
+    this.#ctx = ctx;
+    this.#rootSeg = pin.rootSeg;
+    this.#rootOff = pin.rootOff;
+    this.#token = { pin, pins: ctx.pins };
+    leaks.register(this, this.#token, this.#token);
+  }
+
+  /** Whether `release()` was called. */
+  get released(): boolean {
+    return this.#token.pin === null;
+  }
+
+  /** When the version was committed, in milliseconds since the epoch. */
+  get committedAt(): number {
+    return this.#root()[(this.#rootOff >> 3) + 1]!;
+  }
+
+  /** Number of rows of `table`. */
+  count(table: string): number {
+    const { f64, w } = this.#entry(table);
+    return f64[w + T_ROWS]!;
+  }
+
+  /** The last version that changed `table` (at or before this snapshot's version). */
+  changedAt(table: string): number {
+    const { f64, w } = this.#entry(table);
+    return f64[w + T_CHANGED]!;
+  }
+
+  /**
+   * `table` as an apache-arrow Table: one RecordBatch per row group, whose buffers are the arena's
+   * bytes. Batches of row groups unchanged since an earlier call in this thread are reused.
+   */
+  table(name: string): Table {
+    const { t, f64, w } = this.#entry(name);
+    const dirSeg = f64[w + T_DIR_SEG]!;
+    const src = this.#ctx.segments;
+    const groups = dirSeg < 0 ? 0 : src.get(dirSeg).f64[f64[w + T_DIR_OFF]! >> 3]!;
+    return this.#ctx.arrow.table(src, t, dirSeg, f64[w + T_DIR_OFF]!, groups);
+  }
+
+  /** Zero-copy views of every chunk of one column, in row order: the input of raw-array scans. */
+  chunks(table: string, column: string): ChunkView[] {
+    const { t, f64, w } = this.#entry(table);
+    const col = columnLayout(t, column);
+    const dirSeg = f64[w + T_DIR_SEG]!;
+    if (dirSeg < 0) return [];
+    const src = this.#ctx.segments;
+    const dir = src.get(dirSeg).f64;
+    const d = f64[w + T_DIR_OFF]! >> 3;
+    const groups = dir[d]!;
+    const out: ChunkView[] = new Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const e = d + DIR_HEADER + g * DIR_ENTRY;
+      const gv = src.get(dir[e]!).f64;
+      const b = dir[e + 1]! >> 3;
+      const c = b + GROUP_HEADER + col.index * GROUP_ENTRY;
+      out[g] = chunkView(src.get(gv[c]!), gv[c + 1]!, col, gv[b]!);
+    }
+    return out;
+  }
+
+  /** The row at position `row`, all columns or only those named. Timestamps are numbers. */
+  getAt(table: string, row: number, columns?: readonly string[]): Row {
+    const { t, f64, w } = this.#entry(table);
+    const rows = f64[w + T_ROWS]!;
+    if (!Number.isInteger(row) || row < 0 || row >= rows) {
+      throw new StateError(
+        'ROW_OUT_OF_RANGE',
+        `${t.name} has ${rows} rows at version ${this.version}; row ${row} is not one of them`,
+        {
+          table: t.name,
+          row,
+        },
+      );
+    }
+    return this.#read(t, f64, w, row, columns);
+  }
+
+  /** The row whose primary key is `key`, or null if there is none at this version. */
+  get(table: string, key: number, columns?: readonly string[]): Row | null {
+    const { t, f64, w } = this.#entry(table);
+    const pos = this.#locate(t, f64, w, key);
+    return pos < 0 ? null : this.#read(t, f64, w, pos, columns);
+  }
+
+  /** The position of the row whose primary key is `key`, or -1. */
+  locate(table: string, key: number): number {
+    const { t, f64, w } = this.#entry(table);
+    return this.#locate(t, f64, w, key);
+  }
+
+  /** Unpins the version. Idempotent. The snapshot and every view from it are unusable after. */
+  release(): void {
+    const token = this.#token;
+    if (token.pin === null) return;
+    leaks.unregister(token);
+    token.pins.unpin(token.pin);
+    token.pin = null;
+  }
+
+  #root(): Float64Array {
+    if (this.#token.pin === null) {
+      throw new StateError(
+        'SNAPSHOT_RELEASED',
+        `the snapshot of version ${this.version} was released; take a new one`,
+      );
+    }
+    return this.#ctx.segments.get(this.#rootSeg).f64;
+  }
+
+  #entry(table: string): { t: TableLayout; f64: Float64Array; w: number } {
+    const f64 = this.#root();
+    const t = tableLayout(this.#ctx.layout, table);
+    return { t, f64, w: (this.#rootOff >> 3) + ROOT_HEADER + t.index * TABLE_WORDS };
+  }
+
+  #locate(t: TableLayout, f64: Float64Array, w: number, key: number): number {
+    if (t.key < 0) {
+      throw new StateError(
+        'MISSING_KEY',
+        `table ${t.name} has no primary key; address its rows by position`,
+        {
+          table: t.name,
+        },
+      );
+    }
+    if (!Number.isInteger(key) || key < 0 || key > MAX_KEY) return -1;
+    return locateKey(this.#ctx.segments, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, key);
+  }
+
+  #read(t: TableLayout, f64: Float64Array, w: number, pos: number, columns?: readonly string[]): Row {
+    const src = this.#ctx.segments;
+    const dir = src.get(f64[w + T_DIR_SEG]!).f64;
+    const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
+    const cols: readonly ColumnLayout[] =
+      columns === undefined ? t.columns : columns.map((c) => columnLayout(t, c));
+    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {});
+  }
+}

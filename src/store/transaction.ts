@@ -1,0 +1,573 @@
+import { StateError } from '../errors.js';
+import type { Arena } from '../memory/arena.js';
+import type { SegmentViews } from '../memory/segments.js';
+import { blockSize } from '../memory/size-class.js';
+import {
+  type ColumnLayout,
+  columnLayout,
+  DIR_ENTRY,
+  DIR_HEADER,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  MAX_KEY,
+  offOf,
+  PAGE_BYTES,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  packRef,
+  ROOT_HEADER,
+  type StoreLayout,
+  segOf,
+  T_CHANGED,
+  T_DIR_BIRTH,
+  T_DIR_OFF,
+  T_DIR_SEG,
+  T_LOC_BIRTH,
+  T_LOC_OFF,
+  T_LOC_SEG,
+  T_ROWS,
+  TABLE_WORDS,
+  type TableLayout,
+  tableLayout,
+} from './layout.js';
+import { locateKey, readRow } from './read.js';
+import { type Cell, copyCell, type Row, readValue, toCell, writeCell } from './values.js';
+
+/** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
+export interface TxTable {
+  readonly layout: TableLayout;
+  dir: number; // packed ref, -1 when the table never had a row group
+  dirBirth: number;
+  dirCap: number;
+  groups: number;
+  rows: number;
+  loc: number; // packed ref of the key locator directory, -1 when none
+  locBirth: number;
+  locCap: number;
+  locPages: number;
+}
+
+/** What a transaction hands back to the writer when it commits. */
+export interface TxResult {
+  /** Tables changed, by index; undefined for untouched ones. */
+  readonly tables: readonly (TxTable | undefined)[];
+  /** Published blocks this transaction replaced: ref, bytes, birth triples. */
+  readonly retired: readonly number[];
+  /** Blocks born and dropped inside this transaction: ref, bytes pairs, free at once on commit. */
+  readonly dropped: readonly number[];
+  /** Every block allocated: ref, bytes pairs, freed if the transaction aborts. */
+  readonly allocated: readonly number[];
+}
+
+const dirBytes = (cap: number) => (DIR_HEADER + DIR_ENTRY * cap) * 8;
+const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / DIR_ENTRY);
+
+/**
+ * A write transaction: a set of inserts, updates and deletes that the writer applies as one new
+ * version, all or nothing. It is handed to the callback of `store.write` and is valid only inside
+ * it. Reads through it (`count`, `getAt`, `locate`) see its own writes.
+ *
+ * Copy-on-write: the first change to a visible row of a chunk copies the chunk and the row-group
+ * block and directory that point to it; later changes in the same transaction go to the copies.
+ * Rows past a chunk's high-water mark are invisible to every version and are written in place.
+ */
+export class Transaction {
+  /** The version this transaction will publish. */
+  readonly version: number;
+  readonly #arena: Arena;
+  readonly #layout: StoreLayout;
+  readonly #rootSeg: number;
+  readonly #rootOff: number;
+  readonly #tables: (TxTable | undefined)[];
+  readonly #retired: number[] = [];
+  readonly #dropped: number[] = [];
+  readonly #allocated: number[] = [];
+  readonly #cells: Cell[] = [];
+  readonly #cols: ColumnLayout[] = [];
+  #ops = 0;
+  #open = true;
+
+  /** @internal Made by the store's writer. */
+  constructor(arena: Arena, layout: StoreLayout, rootRef: number, version: number) {
+    this.#arena = arena;
+    this.#layout = layout;
+    this.#rootSeg = segOf(rootRef);
+    this.#rootOff = offOf(rootRef);
+    this.version = version;
+    this.#tables = new Array(layout.tables.length);
+  }
+
+  /** Number of rows `table` has, with this transaction's changes. */
+  count(table: string): number {
+    return this.#table(table).rows;
+  }
+
+  /** Inserts one row. Every non-null column must be given; the key must be new. */
+  insert(table: string, row: Row): void {
+    const ts = this.#table(table);
+    const t = ts.layout;
+    const op = this.#ops++;
+    const cells = this.#cells;
+    for (const name in row) columnLayout(t, name);
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c]!;
+      cells[c] = toCell(t, col, row[col.name], { op });
+    }
+    let key = -1;
+    if (t.key >= 0) {
+      key = this.#checkKey(t, cells[t.key] as number, op);
+      if (this.#locate(ts, key) >= 0) {
+        throw new StateError('DUPLICATE_KEY', `${t.name} already has a row with key ${key}`, {
+          table: t.name,
+          key,
+          op,
+        });
+      }
+    }
+    const pos = ts.rows;
+    const i = pos & this.#layout.groupMask;
+    const g = pos >>> this.#layout.groupShift;
+    const gRef = i === 0 ? this.#newGroup(ts) : this.#groupForWrite(ts, g);
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c]!;
+      const ref = this.#chunkForWrite(gRef, col, i);
+      writeCell(this.#arena.get(segOf(ref)), offOf(ref), col, i, cells[c]!);
+    }
+    this.#views(gRef).f64[offOf(gRef) >> 3] = i + 1;
+    ts.rows = pos + 1;
+    if (key >= 0) this.#setKey(ts, key, pos);
+  }
+
+  /** Updates some columns of the row whose primary key is `key`. */
+  update(table: string, key: number, values: Row): void {
+    const ts = this.#table(table);
+    this.#updateRow(ts, this.#rowOfKey(ts, key, this.#ops), values);
+  }
+
+  /** Updates some columns of the row at position `row` (0 <= row < count). */
+  updateAt(table: string, row: number, values: Row): void {
+    const ts = this.#table(table);
+    this.#updateRow(ts, this.#checkRow(ts, row, this.#ops), values);
+  }
+
+  /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
+  delete(table: string, key: number): void {
+    const ts = this.#table(table);
+    this.#deleteRow(ts, this.#rowOfKey(ts, key, this.#ops++));
+  }
+
+  /** Deletes the row at position `row`. The table's last row moves into its place. */
+  deleteAt(table: string, row: number): void {
+    const ts = this.#table(table);
+    this.#deleteRow(ts, this.#checkRow(ts, row, this.#ops++));
+  }
+
+  /** The row at position `row`, with this transaction's changes. */
+  getAt(table: string, row: number): Row {
+    const ts = this.#table(table);
+    const pos = this.#checkRow(ts, row, this.#ops);
+    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
+    return readRow(
+      this.#arena,
+      segOf(gRef),
+      offOf(gRef),
+      pos & this.#layout.groupMask,
+      ts.layout.columns,
+      {},
+    );
+  }
+
+  /** The position of the row with primary key `key`, or -1. */
+  locate(table: string, key: number): number {
+    const ts = this.#table(table);
+    if (ts.layout.key < 0) throw noKey(ts.layout);
+    return Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+  }
+
+  /** @internal Ends the transaction and hands its changes to the writer. */
+  finish(): TxResult {
+    this.#open = false;
+    return {
+      tables: this.#tables,
+      retired: this.#retired,
+      dropped: this.#dropped,
+      allocated: this.#allocated,
+    };
+  }
+
+  // --- rows -------------------------------------------------------------------------------------
+
+  #updateRow(ts: TxTable, pos: number, values: Row): void {
+    const t = ts.layout;
+    const op = this.#ops++;
+    const cols = this.#cols;
+    const cells = this.#cells;
+    let n = 0;
+    for (const name in values) {
+      const col = columnLayout(t, name);
+      if (col.index === t.key) {
+        throw new StateError(
+          'KEY_UPDATE',
+          `${t.name}.${name} is the primary key; delete and insert instead`,
+          {
+            table: t.name,
+            column: name,
+            row: pos,
+            op,
+          },
+        );
+      }
+      cols[n] = col;
+      cells[n++] = toCell(t, col, values[name], { row: pos, op });
+    }
+    if (n === 0) return;
+    const i = pos & this.#layout.groupMask;
+    const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
+    for (let k = 0; k < n; k++) {
+      const col = cols[k]!;
+      const ref = this.#chunkForWrite(gRef, col, i);
+      writeCell(this.#arena.get(segOf(ref)), offOf(ref), col, i, cells[k]!);
+    }
+  }
+
+  #deleteRow(ts: TxTable, pos: number): void {
+    const t = ts.layout;
+    const { groupShift, groupMask } = this.#layout;
+    const last = ts.rows - 1;
+    const li = last & groupMask;
+    const lg = last >>> groupShift;
+    if (t.key >= 0) this.#setKey(ts, this.#keyAt(ts, pos), -1);
+    if (pos !== last) {
+      // Keep row groups dense: the table's last row fills the hole.
+      const i = pos & groupMask;
+      const gRef = this.#groupForWrite(ts, pos >>> groupShift);
+      const srcRef = this.#groupRef(ts, lg);
+      for (let c = 0; c < t.columns.length; c++) {
+        const col = t.columns[c]!;
+        const dst = this.#chunkForWrite(gRef, col, i);
+        const src = this.#chunkOf(srcRef, col);
+        copyCell(this.#views(src), offOf(src), li, this.#views(dst), offOf(dst), i, col);
+      }
+      if (t.key >= 0) this.#setKey(ts, this.#keyAt(ts, pos), pos);
+    }
+    if (li === 0) {
+      this.#dropGroup(ts, lg);
+    } else {
+      const gRef = this.#groupForWrite(ts, lg);
+      this.#views(gRef).f64[offOf(gRef) >> 3] = li;
+    }
+    ts.rows = last;
+  }
+
+  #keyAt(ts: TxTable, pos: number): number {
+    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
+    const col = ts.layout.columns[ts.layout.key]!;
+    const chunk = this.#chunkOf(gRef, col);
+    return readValue(this.#views(chunk), offOf(chunk), col, pos & this.#layout.groupMask) as number;
+  }
+
+  #checkRow(ts: TxTable, row: number, op: number): number {
+    if (!Number.isInteger(row) || row < 0 || row >= ts.rows) {
+      throw new StateError(
+        'ROW_OUT_OF_RANGE',
+        `${ts.layout.name} has ${ts.rows} rows; row ${String(row)} is not one of them`,
+        { table: ts.layout.name, row, op },
+      );
+    }
+    return row;
+  }
+
+  #checkKey(t: TableLayout, key: number, op: number): number {
+    if (key < 0 || key > MAX_KEY) {
+      throw new StateError(
+        'OUT_OF_RANGE',
+        `${t.name}.${t.columns[t.key]!.name}: keys are ids in [0, ${MAX_KEY}], got ${key}`,
+        {
+          table: t.name,
+          column: t.columns[t.key]!.name,
+          key,
+          value: key,
+          op,
+        },
+      );
+    }
+    return key;
+  }
+
+  #rowOfKey(ts: TxTable, key: number, op: number): number {
+    const t = ts.layout;
+    if (t.key < 0) throw noKey(t);
+    const pos = Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+    if (pos < 0) {
+      throw new StateError('KEY_NOT_FOUND', `${t.name} has no row with key ${String(key)}`, {
+        table: t.name,
+        key,
+        op,
+      });
+    }
+    return pos;
+  }
+
+  // --- blocks -----------------------------------------------------------------------------------
+
+  #table(name: string): TxTable {
+    if (!this.#open)
+      throw new StateError(
+        'STORE_CLOSED',
+        'this transaction has ended; use it only inside its write callback',
+      );
+    const layout = tableLayout(this.#layout, name);
+    const known = this.#tables[layout.index];
+    if (known !== undefined) return known;
+    const f64 = this.#arena.get(this.#rootSeg).f64;
+    const w = (this.#rootOff >> 3) + ROOT_HEADER + layout.index * TABLE_WORDS;
+    const dirSeg = f64[w + T_DIR_SEG]!;
+    const locSeg = f64[w + T_LOC_SEG]!;
+    const dir = dirSeg < 0 ? -1 : packRef(dirSeg, f64[w + T_DIR_OFF]!);
+    const loc = locSeg < 0 ? -1 : packRef(locSeg, f64[w + T_LOC_OFF]!);
+    const dirWords = dir < 0 ? null : this.#views(dir).f64;
+    const locWords = loc < 0 ? null : this.#views(loc).f64;
+    const ts: TxTable = {
+      layout,
+      dir,
+      dirBirth: f64[w + T_DIR_BIRTH]!,
+      dirCap: dirWords === null ? 0 : dirWords[(offOf(dir) >> 3) + 1]!,
+      groups: dirWords === null ? 0 : dirWords[offOf(dir) >> 3]!,
+      rows: f64[w + T_ROWS]!,
+      loc,
+      locBirth: f64[w + T_LOC_BIRTH]!,
+      locCap: locWords === null ? 0 : locWords[(offOf(loc) >> 3) + 1]!,
+      locPages: locWords === null ? 0 : locWords[offOf(loc) >> 3]!,
+    };
+    this.#tables[layout.index] = ts;
+    return ts;
+  }
+
+  #views(ref: number): SegmentViews {
+    return this.#arena.get(segOf(ref));
+  }
+
+  #alloc(bytes: number): number {
+    const ref = this.#arena.alloc(bytes);
+    this.#allocated.push(ref, bytes);
+    return ref;
+  }
+
+  /** Gives up a block: freed at commit if this transaction made it, else retired from this version. */
+  #drop(ref: number, bytes: number, birth: number): void {
+    if (birth === this.version) this.#dropped.push(ref, bytes);
+    else this.#retired.push(ref, bytes, birth);
+  }
+
+  #copy(from: number, to: number, bytes: number): void {
+    const src = this.#views(from).u8;
+    const dst = this.#views(to).u8;
+    const at = offOf(from);
+    if (src === dst) dst.copyWithin(offOf(to), at, at + bytes);
+    else dst.set(src.subarray(at, at + bytes), offOf(to));
+  }
+
+  /** Makes the table's directory writable with room for `cap` row groups. */
+  #dirForWrite(ts: TxTable, cap: number): Float64Array {
+    if (ts.dir >= 0 && ts.dirBirth === this.version && ts.dirCap >= cap) return this.#views(ts.dir).f64;
+    const want = cap > ts.dirCap ? Math.max(cap, ts.dirCap * 2, 4) : cap;
+    const bytes = dirBytes(want);
+    const ref = this.#alloc(bytes);
+    const newCap = capOfDir(bytes);
+    if (ts.dir >= 0) {
+      this.#copy(ts.dir, ref, dirBytes(ts.groups));
+      this.#drop(ts.dir, dirBytes(ts.dirCap), ts.dirBirth);
+    }
+    const f64 = this.#views(ref).f64;
+    const d = offOf(ref) >> 3;
+    f64[d] = ts.groups;
+    f64[d + 1] = newCap;
+    ts.dir = ref;
+    ts.dirBirth = this.version;
+    ts.dirCap = newCap;
+    return f64;
+  }
+
+  #groupRef(ts: TxTable, g: number): number {
+    const f64 = this.#views(ts.dir).f64;
+    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
+    return packRef(f64[e]!, f64[e + 1]!);
+  }
+
+  #chunkOf(gRef: number, col: ColumnLayout): number {
+    const f64 = this.#views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    return packRef(f64[e]!, f64[e + 1]!);
+  }
+
+  /** Makes row group `g` writable, copying its block the first time in this transaction. */
+  #groupForWrite(ts: TxTable, g: number): number {
+    const dir = this.#dirForWrite(ts, ts.groups);
+    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
+    const birth = dir[e + 2]!;
+    const old = packRef(dir[e]!, dir[e + 1]!);
+    if (birth === this.version) return old;
+    const bytes = ts.layout.groupBytes;
+    const ref = this.#alloc(bytes);
+    this.#copy(old, ref, bytes);
+    // Every version that saw the old block saw its row count: those rows of its chunks are now
+    // visible, so raise each chunk's high-water mark to it.
+    const f64 = this.#views(ref).f64;
+    const b = offOf(ref) >> 3;
+    const count = f64[b]!;
+    for (let c = 0, w = b + GROUP_HEADER + 3; c < ts.layout.columns.length; c++, w += GROUP_ENTRY) {
+      if (f64[w]! < count) f64[w] = count;
+    }
+    this.#drop(old, bytes, birth);
+    dir[e] = segOf(ref);
+    dir[e + 1] = offOf(ref);
+    dir[e + 2] = this.version;
+    return ref;
+  }
+
+  /** Appends an empty row group with fresh chunks. */
+  #newGroup(ts: TxTable): number {
+    const g = ts.groups;
+    const dir = this.#dirForWrite(ts, g + 1);
+    const t = ts.layout;
+    const ref = this.#alloc(t.groupBytes);
+    const f64 = this.#views(ref).f64;
+    const b = offOf(ref) >> 3;
+    f64[b] = 0;
+    f64[b + 1] = 0;
+    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
+      const chunk = this.#alloc(t.columns[c]!.chunkBytes);
+      f64[w] = segOf(chunk);
+      f64[w + 1] = offOf(chunk);
+      f64[w + 2] = this.version;
+      f64[w + 3] = 0;
+    }
+    const d = offOf(ts.dir) >> 3;
+    const e = d + DIR_HEADER + g * DIR_ENTRY;
+    dir[e] = segOf(ref);
+    dir[e + 1] = offOf(ref);
+    dir[e + 2] = this.version;
+    dir[d] = g + 1;
+    ts.groups = g + 1;
+    return ref;
+  }
+
+  /** Removes the table's last row group, which has become empty. */
+  #dropGroup(ts: TxTable, g: number): void {
+    const dir = this.#dirForWrite(ts, ts.groups);
+    const d = offOf(ts.dir) >> 3;
+    const e = d + DIR_HEADER + g * DIR_ENTRY;
+    const gRef = packRef(dir[e]!, dir[e + 1]!);
+    const f64 = this.#views(gRef).f64;
+    const b = offOf(gRef) >> 3;
+    const t = ts.layout;
+    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
+      this.#drop(packRef(f64[w]!, f64[w + 1]!), t.columns[c]!.chunkBytes, f64[w + 2]!);
+    }
+    this.#drop(gRef, t.groupBytes, dir[e + 2]!);
+    dir[d] = g;
+    ts.groups = g;
+  }
+
+  /**
+   * A writable chunk of column `col` in the writable group `gRef`, for a write at row `row`: the
+   * chunk itself if this transaction made it or the row is past its high-water mark, else a copy.
+   */
+  #chunkForWrite(gRef: number, col: ColumnLayout, row: number): number {
+    const f64 = this.#views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    const old = packRef(f64[e]!, f64[e + 1]!);
+    const birth = f64[e + 2]!;
+    if (birth === this.version || row >= f64[e + 3]!) return old;
+    const ref = this.#alloc(col.chunkBytes);
+    this.#copy(old, ref, col.chunkBytes);
+    this.#drop(old, col.chunkBytes, birth);
+    f64[e] = segOf(ref);
+    f64[e + 1] = offOf(ref);
+    f64[e + 2] = this.version;
+    f64[e + 3] = 0;
+    return ref;
+  }
+
+  // --- key locator ------------------------------------------------------------------------------
+
+  #locate(ts: TxTable, key: number): number {
+    return ts.loc < 0 ? -1 : locateKey(this.#arena, segOf(ts.loc), offOf(ts.loc), key);
+  }
+
+  /** Points `key` at row `pos` (-1 removes it), copying the locator page it lives in. */
+  #setKey(ts: TxTable, key: number, pos: number): void {
+    const page = key >>> PAGE_SHIFT;
+    const dir = this.#locDirForWrite(ts, page + 1);
+    const e = (offOf(ts.loc) >> 3) + DIR_HEADER + page * DIR_ENTRY;
+    let pSeg = dir[e]!;
+    let pOff = dir[e + 1]!;
+    const birth = dir[e + 2]!;
+    if (pSeg < 0 || birth !== this.version) {
+      const ref = this.#alloc(PAGE_BYTES);
+      if (pSeg < 0) {
+        this.#views(ref).i32.fill(-1, offOf(ref) >> 2, (offOf(ref) + PAGE_BYTES) >> 2);
+      } else {
+        const old = packRef(pSeg, pOff);
+        this.#copy(old, ref, PAGE_BYTES);
+        this.#drop(old, PAGE_BYTES, birth);
+      }
+      pSeg = segOf(ref);
+      pOff = offOf(ref);
+      dir[e] = pSeg;
+      dir[e + 1] = pOff;
+      dir[e + 2] = this.version;
+    }
+    this.#arena.get(pSeg).i32[(pOff >> 2) + (key & PAGE_MASK)] = pos;
+  }
+
+  #locDirForWrite(ts: TxTable, pages: number): Float64Array {
+    if (ts.loc >= 0 && ts.locBirth === this.version && ts.locCap >= pages) {
+      const f64 = this.#views(ts.loc).f64;
+      this.#extendPages(ts, f64, pages);
+      return f64;
+    }
+    const want = Math.max(pages, ts.locPages);
+    const bytes = dirBytes(pages > ts.locCap ? Math.max(want, ts.locCap * 2, 1) : want);
+    const ref = this.#alloc(bytes);
+    if (ts.loc >= 0) {
+      this.#copy(ts.loc, ref, dirBytes(ts.locPages));
+      this.#drop(ts.loc, dirBytes(ts.locCap), ts.locBirth);
+    }
+    const f64 = this.#views(ref).f64;
+    const d = offOf(ref) >> 3;
+    f64[d] = ts.locPages;
+    f64[d + 1] = capOfDir(bytes);
+    ts.loc = ref;
+    ts.locBirth = this.version;
+    ts.locCap = capOfDir(bytes);
+    this.#extendPages(ts, f64, pages);
+    return f64;
+  }
+
+  #extendPages(ts: TxTable, f64: Float64Array, pages: number): void {
+    if (pages <= ts.locPages) return;
+    const d = offOf(ts.loc) >> 3;
+    for (let p = ts.locPages; p < pages; p++) f64[d + DIR_HEADER + p * DIR_ENTRY] = -1;
+    f64[d] = pages;
+    ts.locPages = pages;
+  }
+}
+
+function noKey(t: TableLayout): StateError {
+  return new StateError('MISSING_KEY', `table ${t.name} has no primary key; address its rows by position`, {
+    table: t.name,
+  });
+}
+
+/** Writes the root entry of a table as a transaction left it. */
+export function writeTableEntry(f64: Float64Array, w: number, ts: TxTable, version: number): void {
+  f64[w + T_DIR_SEG] = ts.dir < 0 ? -1 : segOf(ts.dir);
+  f64[w + T_DIR_OFF] = ts.dir < 0 ? 0 : offOf(ts.dir);
+  f64[w + T_DIR_BIRTH] = ts.dirBirth;
+  f64[w + T_ROWS] = ts.rows;
+  f64[w + T_CHANGED] = version;
+  f64[w + T_LOC_SEG] = ts.loc < 0 ? -1 : segOf(ts.loc);
+  f64[w + T_LOC_OFF] = ts.loc < 0 ? 0 : offOf(ts.loc);
+  f64[w + T_LOC_BIRTH] = ts.locBirth;
+}

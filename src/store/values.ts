@@ -1,0 +1,143 @@
+import { describeValue, StateError, type StateErrorDetails } from '../errors.js';
+import type { SegmentViews } from '../memory/segments.js';
+import type { ColumnLayout, TableLayout } from './layout.js';
+
+/** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
+export type Value = number | bigint | boolean | null;
+
+/** A row: column name to value. */
+export type Row = Record<string, Value>;
+
+/** A value as it is stored: int64 and timestamp as bigint, bool as boolean. */
+export type Cell = number | bigint | boolean | null;
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+function reject(
+  code: 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NULL_NOT_ALLOWED',
+  what: string,
+  d: StateErrorDetails,
+) {
+  const where =
+    d.key !== undefined ? ` of the row with key ${d.key}` : d.row !== undefined ? ` of row ${d.row}` : '';
+  return new StateError(code, `${d.table}.${d.column}${where}: ${what}, got ${describeValue(d.value)}`, d);
+}
+
+/**
+ * Checks `value` against a column and converts it to its stored form. Throws a `StateError` that
+ * names the table, column, key or row, and the value.
+ */
+export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, at: StateErrorDetails): Cell {
+  const d = { ...at, table: table.name, column: col.name, value };
+  if (value === null || value === undefined) {
+    if (col.nullable) return null;
+    throw reject('NULL_NOT_ALLOWED', `column is not nullable`, d);
+  }
+  switch (col.type) {
+    case 'bool':
+      if (typeof value !== 'boolean') throw reject('TYPE_MISMATCH', 'expected a boolean', d);
+      return value;
+    case 'float32':
+    case 'float64':
+      if (typeof value !== 'number') throw reject('TYPE_MISMATCH', 'expected a number', d);
+      return value;
+    case 'int64': {
+      if (typeof value === 'bigint') {
+        if (value < I64_MIN || value > I64_MAX) throw reject('OUT_OF_RANGE', 'expected a 64-bit integer', d);
+        return value;
+      }
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw reject('TYPE_MISMATCH', 'expected a bigint or an integer number', d);
+      }
+      if (!Number.isSafeInteger(value)) throw reject('OUT_OF_RANGE', 'a number must be a safe integer', d);
+      return BigInt(value);
+    }
+    case 'timestamp': {
+      const ms = value instanceof Date ? value.getTime() : value;
+      if (typeof ms !== 'number' || !Number.isInteger(ms)) {
+        throw reject('TYPE_MISMATCH', 'expected integer milliseconds since the epoch or a Date', d);
+      }
+      if (ms < col.min || ms > col.max)
+        throw reject('OUT_OF_RANGE', `expected a time within ±${col.max} ms`, d);
+      return BigInt(ms);
+    }
+    default: {
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw reject('TYPE_MISMATCH', 'expected an integer', d);
+      if (value < col.min || value > col.max) {
+        throw reject('OUT_OF_RANGE', `expected ${col.type} in [${col.min}, ${col.max}]`, d);
+      }
+      return value;
+    }
+  }
+}
+
+/** Writes a checked cell at `row` of the chunk at byte `chunk` of segment `v`. */
+export function writeCell(v: SegmentViews, chunk: number, col: ColumnLayout, row: number, cell: Cell): void {
+  if (col.nullable) setBit(v.u8, chunk, row, cell !== null);
+  const base = chunk + col.validityBytes;
+  if (col.shift < 0) {
+    setBit(v.u8, base, row, cell === true);
+    return;
+  }
+  const i = (base >> col.shift) + row;
+  switch (col.view) {
+    case 'i64':
+      v.i64[i] = cell === null ? 0n : (cell as bigint);
+      return;
+    default:
+      v[col.view][i] = cell === null ? 0 : (cell as number);
+  }
+}
+
+/** Reads `row` of a chunk as a row value (timestamps as numbers). */
+export function readValue(v: SegmentViews, chunk: number, col: ColumnLayout, row: number): Value {
+  if (col.nullable && (v.u8[chunk + (row >> 3)]! & (1 << (row & 7))) === 0) return null;
+  const base = chunk + col.validityBytes;
+  if (col.shift < 0) return (v.u8[base + (row >> 3)]! & (1 << (row & 7))) !== 0;
+  const i = (base >> col.shift) + row;
+  switch (col.view) {
+    case 'i64': {
+      const x = v.i64[i]!;
+      return col.type === 'timestamp' ? Number(x) : x;
+    }
+    default:
+      return v[col.view][i]!;
+  }
+}
+
+/** Copies one cell (value and validity) between chunks of the same column. */
+export function copyCell(
+  src: SegmentViews,
+  srcChunk: number,
+  srcRow: number,
+  dst: SegmentViews,
+  dstChunk: number,
+  dstRow: number,
+  col: ColumnLayout,
+): void {
+  if (col.nullable) setBit(dst.u8, dstChunk, dstRow, getBit(src.u8, srcChunk, srcRow));
+  const s = srcChunk + col.validityBytes;
+  const d = dstChunk + col.validityBytes;
+  if (col.shift < 0) {
+    setBit(dst.u8, d, dstRow, getBit(src.u8, s, srcRow));
+    return;
+  }
+  const view = col.view;
+  dst[view][(d >> col.shift) + dstRow] = src[view][(s >> col.shift) + srcRow]!;
+}
+
+function getBit(u8: Uint8Array, base: number, i: number): boolean {
+  return (u8[base + (i >> 3)]! & (1 << (i & 7))) !== 0;
+}
+
+/**
+ * Sets one bit with a read-modify-write of its byte. Readers may read the byte meanwhile; the other
+ * bits are written back unchanged, so whatever a reader sees of them is what its version holds.
+ */
+function setBit(u8: Uint8Array, base: number, i: number, on: boolean): void {
+  const at = base + (i >> 3);
+  const mask = 1 << (i & 7);
+  u8[at] = on ? u8[at]! | mask : u8[at]! & ~mask;
+}

@@ -1,0 +1,139 @@
+import type { Arena } from '../memory/arena.js';
+import type { Control } from '../memory/control.js';
+import { pinnedVersions } from '../memory/slots.js';
+import { offOf, ROOT_HEADER, type StoreLayout, segOf, T_DIR_SEG, T_LOC_SEG, TABLE_WORDS } from './layout.js';
+import { RetiredBlocks } from './reclaim.js';
+import { Transaction, writeTableEntry } from './transaction.js';
+
+/**
+ * The single writer of a store: it runs transactions, publishes their versions through the root
+ * ring, retires what they replaced and frees it once no pin can see it. It lives in the thread
+ * that holds the writer lease; nothing here is shared with other threads except through the arena
+ * and the control block.
+ */
+export class Writer {
+  readonly #arena: Arena;
+  readonly #ctl: Control;
+  readonly #layout: StoreLayout;
+  readonly #retired = new RetiredBlocks();
+  readonly #reclaimInterval: number;
+  #version = 0;
+  #root = -1;
+  #sinceScan = 0;
+
+  constructor(arena: Arena, ctl: Control, layout: StoreLayout, reclaimInterval: number) {
+    this.#arena = arena;
+    this.#ctl = ctl;
+    this.#layout = layout;
+    this.#reclaimInterval = reclaimInterval;
+    arena.onPressure = () => this.reclaim() > 0;
+    this.#publishInitial();
+  }
+
+  /** The newest published version. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Bytes of replaced blocks still waiting for their versions to be unpinned. */
+  get retiredBytes(): number {
+    return this.#retired.bytes;
+  }
+
+  /** Starts a transaction on the newest version. */
+  begin(): Transaction {
+    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1);
+  }
+
+  /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
+  commit(tx: Transaction): number {
+    const { tables, retired, dropped, allocated } = tx.finish();
+    let changed = false;
+    for (const t of tables) if (t !== undefined) changed = true;
+    if (!changed) {
+      this.#freeAll(allocated);
+      return this.#version;
+    }
+    const version = tx.version;
+    const bytes = this.#layout.rootBytes;
+    const root = this.#arena.alloc(bytes);
+    const f64 = this.#arena.get(segOf(root)).f64;
+    const r = offOf(root) >> 3;
+    const old = this.#arena.get(segOf(this.#root)).f64;
+    const o = offOf(this.#root) >> 3;
+    f64[r] = version;
+    f64[r + 1] = Date.now();
+    f64[r + 2] = this.#layout.tables.length;
+    f64[r + 3] = 0;
+    for (let t = 0; t < this.#layout.tables.length; t++) {
+      const w = r + ROOT_HEADER + t * TABLE_WORDS;
+      const ts = tables[t];
+      if (ts !== undefined) writeTableEntry(f64, w, ts, version);
+      else for (let k = 0; k < TABLE_WORDS; k++) f64[w + k] = old[o + ROOT_HEADER + t * TABLE_WORDS + k]!;
+    }
+    this.#publish(version, root);
+    for (let i = 0; i < retired.length; i += 3)
+      this.#retired.add(retired[i]!, retired[i + 1]!, retired[i + 2]!, version);
+    for (let i = 0; i < dropped.length; i += 2) this.#arena.free(dropped[i]!, dropped[i + 1]!);
+    if (++this.#sinceScan >= this.#reclaimInterval) this.reclaim();
+    return version;
+  }
+
+  /** Drops a failed transaction: every block it made is freed, and no published block changed. */
+  abort(tx: Transaction): void {
+    this.#freeAll(tx.finish().allocated);
+  }
+
+  /**
+   * Frees every retired block that no pinned version can see. Runs every `reclaimInterval`
+   * commits and when the arena would otherwise grow; returns the bytes freed.
+   */
+  reclaim(): number {
+    this.#sinceScan = 0;
+    if (this.#retired.length === 0) return 0;
+    // The scan reads the slots after the newest version was stored (publish happened-before), which
+    // is what makes a concurrent pin either visible here or retried: see PinTable.
+    const pins = pinnedVersions(this.#ctl);
+    const all = new Float64Array(pins.length + 1);
+    all.set(pins);
+    all[pins.length] = this.#version;
+    all.sort();
+    return this.#retired.sweep(all, (ref, bytes) => this.#arena.free(ref, bytes));
+  }
+
+  #freeAll(allocated: readonly number[]): void {
+    for (let i = 0; i < allocated.length; i += 2) this.#arena.free(allocated[i]!, allocated[i + 1]!);
+  }
+
+  /** Writes the root ring entry of `version`, then stores the version word. */
+  #publish(version: number, root: number): void {
+    const { i32, i64, ringIndex, ringMask, versionIndex } = this.#ctl;
+    const e = ringIndex + (version & ringMask) * 2;
+    // Plain writes: a reader reads this entry only after an Atomics.load that returns `version`,
+    // which synchronizes with the Atomics.store below, so it sees them.
+    i32[e] = segOf(root);
+    i32[e + 1] = offOf(root);
+    Atomics.store(i64, versionIndex, BigInt(version));
+    if (this.#root >= 0) this.#retired.add(this.#root, this.#layout.rootBytes, this.#version, version);
+    this.#root = root;
+    this.#version = version;
+  }
+
+  /** Version 1: every table empty. */
+  #publishInitial(): void {
+    const bytes = this.#layout.rootBytes;
+    const root = this.#arena.alloc(bytes);
+    const f64 = this.#arena.get(segOf(root)).f64;
+    const r = offOf(root) >> 3;
+    f64.fill(0, r, r + bytes / 8);
+    f64[r] = 1;
+    f64[r + 1] = Date.now();
+    f64[r + 2] = this.#layout.tables.length;
+    for (let t = 0; t < this.#layout.tables.length; t++) {
+      const w = r + ROOT_HEADER + t * TABLE_WORDS;
+      f64[w + T_DIR_SEG] = -1;
+      f64[w + T_LOC_SEG] = -1;
+    }
+    this.#publish(1, root);
+  }
+}
