@@ -1,6 +1,8 @@
 export { describeValue, StateError, type StateErrorCode, type StateErrorDetails } from './errors.js';
 export { POISON_BYTE } from './memory/arena.js';
 export type { PinInfo } from './memory/slots.js';
+export type { ReaderRequest, ScanResult } from './runtime/reader-host.js';
+export { ReaderWorker } from './runtime/reader-worker.js';
 export { resolveWorker, type WorkerEntry } from './runtime/worker-entry.js';
 export {
   type ColumnSchema,

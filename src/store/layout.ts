@@ -11,7 +11,8 @@ import { arrowTypeOf, type FixedTypeName, layoutOf, type ViewKind } from '../sch
  *                           dirSeg, dirOff, dirBirth, rowCount, lastChanged, locSeg, locOff, locBirth]
  * Directory of a table:    [groupCount, capacity, then per row group: seg, off, birth]
  * Row group:               [rowCount, 0, then per column: chunkSeg, chunkOff, chunkBirth, highWater]
- * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth]   (seg -1: no page)
+ * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth, liveKeys]
+ *                          (seg -1: no page; a page whose last key goes is freed)
  * Key locator page:        Int32 row position per key of the page, -1 when absent
  * Chunk:                   [validity bitmap, padded to 64 bytes, if nullable][values]
  *
@@ -32,6 +33,7 @@ export const T_LOC_BIRTH = 7;
 
 export const DIR_HEADER = 2;
 export const DIR_ENTRY = 3;
+export const LOC_ENTRY = 4;
 export const GROUP_HEADER = 2;
 export const GROUP_ENTRY = 4;
 

@@ -5,6 +5,7 @@ import {
   DIR_HEADER,
   GROUP_ENTRY,
   GROUP_HEADER,
+  LOC_ENTRY,
   PAGE_MASK,
   PAGE_SHIFT,
 } from './layout.js';
@@ -51,7 +52,7 @@ export function locateKey(src: SegmentSource, locSeg: number, locOff: number, ke
   const d = locOff >> 3;
   const page = key >>> PAGE_SHIFT;
   if (page >= dir[d]!) return -1;
-  const e = d + DIR_HEADER + page * DIR_ENTRY;
+  const e = d + DIR_HEADER + page * LOC_ENTRY;
   const pSeg = dir[e]!;
   if (pSeg < 0) return -1;
   return src.get(pSeg).i32[(dir[e + 1]! >> 2) + (key & PAGE_MASK)]!;

@@ -9,6 +9,7 @@ import {
   DIR_HEADER,
   GROUP_ENTRY,
   GROUP_HEADER,
+  LOC_ENTRY,
   MAX_KEY,
   offOf,
   PAGE_BYTES,
@@ -61,6 +62,8 @@ export interface TxResult {
 
 const dirBytes = (cap: number) => (DIR_HEADER + DIR_ENTRY * cap) * 8;
 const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / DIR_ENTRY);
+const locBytes = (cap: number) => (DIR_HEADER + LOC_ENTRY * cap) * 8;
+const capOfLoc = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / LOC_ENTRY);
 
 /**
  * A write transaction: a set of inserts, updates and deletes that the writer applies as one new
@@ -166,6 +169,23 @@ export class Transaction {
   getAt(table: string, row: number): Row {
     const ts = this.#table(table);
     const pos = this.#checkRow(ts, row, this.#ops);
+    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
+    return readRow(
+      this.#arena,
+      segOf(gRef),
+      offOf(gRef),
+      pos & this.#layout.groupMask,
+      ts.layout.columns,
+      {},
+    );
+  }
+
+  /** The row whose primary key is `key`, with this transaction's changes, or null. */
+  get(table: string, key: number): Row | null {
+    const ts = this.#table(table);
+    if (ts.layout.key < 0) throw noKey(ts.layout);
+    const pos = Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+    if (pos < 0) return null;
     const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
     return readRow(
       this.#arena,
@@ -495,18 +515,23 @@ export class Transaction {
     return ts.loc < 0 ? -1 : locateKey(this.#arena, segOf(ts.loc), offOf(ts.loc), key);
   }
 
-  /** Points `key` at row `pos` (-1 removes it), copying the locator page it lives in. */
+  /**
+   * Points `key` at row `pos` (-1 removes it), copying the locator page it lives in. Each page
+   * counts its live keys, and a page whose last key goes is freed, so the locator's size follows the
+   * live keys, not every key ever used.
+   */
   #setKey(ts: TxTable, key: number, pos: number): void {
     const page = key >>> PAGE_SHIFT;
     const dir = this.#locDirForWrite(ts, page + 1);
-    const e = (offOf(ts.loc) >> 3) + DIR_HEADER + page * DIR_ENTRY;
+    const e = (offOf(ts.loc) >> 3) + DIR_HEADER + page * LOC_ENTRY;
     let pSeg = dir[e]!;
     let pOff = dir[e + 1]!;
     const birth = dir[e + 2]!;
     if (pSeg < 0 || birth !== this.version) {
       const ref = this.#alloc(PAGE_BYTES);
       if (pSeg < 0) {
-        this.#views(ref).i32.fill(-1, offOf(ref) >> 2, (offOf(ref) + PAGE_BYTES) >> 2);
+        this.#arena.get(segOf(ref)).i32.fill(-1, offOf(ref) >> 2, (offOf(ref) + PAGE_BYTES) >> 2);
+        dir[e + 3] = 0;
       } else {
         const old = packRef(pSeg, pOff);
         this.#copy(old, ref, PAGE_BYTES);
@@ -518,7 +543,15 @@ export class Transaction {
       dir[e + 1] = pOff;
       dir[e + 2] = this.version;
     }
-    this.#arena.get(pSeg).i32[(pOff >> 2) + (key & PAGE_MASK)] = pos;
+    const i32 = this.#arena.get(pSeg).i32;
+    const at = (pOff >> 2) + (key & PAGE_MASK);
+    const was = i32[at]!;
+    i32[at] = pos;
+    if (was < 0 && pos >= 0) dir[e + 3]!++;
+    else if (was >= 0 && pos < 0 && --dir[e + 3]! === 0) {
+      this.#drop(packRef(pSeg, pOff), PAGE_BYTES, this.version);
+      dir[e] = -1;
+    }
   }
 
   #locDirForWrite(ts: TxTable, pages: number): Float64Array {
@@ -528,19 +561,19 @@ export class Transaction {
       return f64;
     }
     const want = Math.max(pages, ts.locPages);
-    const bytes = dirBytes(pages > ts.locCap ? Math.max(want, ts.locCap * 2, 1) : want);
+    const bytes = locBytes(pages > ts.locCap ? Math.max(want, ts.locCap * 2, 1) : want);
     const ref = this.#alloc(bytes);
     if (ts.loc >= 0) {
-      this.#copy(ts.loc, ref, dirBytes(ts.locPages));
-      this.#drop(ts.loc, dirBytes(ts.locCap), ts.locBirth);
+      this.#copy(ts.loc, ref, locBytes(ts.locPages));
+      this.#drop(ts.loc, locBytes(ts.locCap), ts.locBirth);
     }
     const f64 = this.#views(ref).f64;
     const d = offOf(ref) >> 3;
     f64[d] = ts.locPages;
-    f64[d + 1] = capOfDir(bytes);
+    f64[d + 1] = capOfLoc(bytes);
     ts.loc = ref;
     ts.locBirth = this.version;
-    ts.locCap = capOfDir(bytes);
+    ts.locCap = capOfLoc(bytes);
     this.#extendPages(ts, f64, pages);
     return f64;
   }
@@ -548,7 +581,10 @@ export class Transaction {
   #extendPages(ts: TxTable, f64: Float64Array, pages: number): void {
     if (pages <= ts.locPages) return;
     const d = offOf(ts.loc) >> 3;
-    for (let p = ts.locPages; p < pages; p++) f64[d + DIR_HEADER + p * DIR_ENTRY] = -1;
+    for (let p = ts.locPages; p < pages; p++) {
+      f64[d + DIR_HEADER + p * LOC_ENTRY] = -1;
+      f64[d + DIR_HEADER + p * LOC_ENTRY + 3] = 0;
+    }
     f64[d] = pages;
     ts.locPages = pages;
   }
