@@ -33,7 +33,8 @@ export interface Pin {
 export class PinTable {
   readonly #ctl: Control;
   readonly #owned: number[] = [];
-  readonly #pins = new Map<number, Pin>();
+  /** This thread's pins, few at a time: a short array beats a Map here. */
+  readonly #pins: Pin[] = [];
 
   constructor(ctl: Control) {
     this.#ctl = ctl;
@@ -45,11 +46,14 @@ export class PinTable {
     for (;;) {
       const v = Atomics.load(i64, versionIndex);
       const version = Number(v);
-      const held = this.#pins.get(version);
-      if (held !== undefined) {
-        // Our slot already holds this version, so its blocks are protected; its root is cached.
-        held.count++;
-        return held;
+      const pins = this.#pins;
+      for (let i = 0; i < pins.length; i++) {
+        const held = pins[i]!;
+        if (held.version === version) {
+          // Our slot already holds this version, so its blocks are protected; its root is cached.
+          held.count++;
+          return held;
+        }
       }
       const slot = this.#take();
       Atomics.store(i64, slotIndex + slot, v);
@@ -58,7 +62,7 @@ export class PinTable {
       const rootOff = i32[e + 1]!;
       if (Atomics.load(i64, versionIndex) === v) {
         const pin: Pin = { version, slot, rootSeg, rootOff, count: 1 };
-        this.#pins.set(version, pin);
+        pins.push(pin);
         return pin;
       }
       // The writer moved on between our loads; it may not have seen our slot. Start again.
@@ -70,7 +74,10 @@ export class PinTable {
   /** Drops one use of `pin`; the last use clears its slot (the slot stays owned for reuse). */
   unpin(pin: Pin): void {
     if (--pin.count > 0) return;
-    this.#pins.delete(pin.version);
+    const pins = this.#pins;
+    const i = pins.indexOf(pin);
+    pins[i] = pins[pins.length - 1]!;
+    pins.pop();
     Atomics.store(this.#ctl.i64, this.#ctl.slotIndex + pin.slot, 0n);
     this.#owned.push(pin.slot);
   }
@@ -78,8 +85,8 @@ export class PinTable {
   /** Releases every slot this table owns (on detach). */
   close(): void {
     const { i32, i64, ownerIndex, slotIndex } = this.#ctl;
-    for (const pin of this.#pins.values()) this.#owned.push(pin.slot);
-    this.#pins.clear();
+    for (const pin of this.#pins) this.#owned.push(pin.slot);
+    this.#pins.length = 0;
     for (const slot of this.#owned) {
       Atomics.store(i64, slotIndex + slot, 0n);
       Atomics.store(i32, ownerIndex + slot, 0);

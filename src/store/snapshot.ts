@@ -36,6 +36,7 @@ export interface SnapshotContext {
 interface PinToken {
   pin: Pin | null;
   readonly pins: PinTable;
+  readonly tracked: boolean;
 }
 
 // A safety net only: a snapshot that is collected unreleased gives its pin back, with a warning,
@@ -63,15 +64,18 @@ export class Snapshot {
   readonly #rootSeg: number;
   readonly #rootOff: number;
 
-  /** @internal Made by `store.snapshot()`. */
-  constructor(ctx: SnapshotContext) {
+  /**
+   * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
+   * `store.read()` (untracked: its release is guaranteed, and registering costs as much as the pin).
+   */
+  constructor(ctx: SnapshotContext, tracked: boolean) {
     const pin = ctx.pins.pin();
     this.version = pin.version;
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;
     this.#rootOff = pin.rootOff;
-    this.#token = { pin, pins: ctx.pins };
-    leaks.register(this, this.#token, this.#token);
+    this.#token = { pin, pins: ctx.pins, tracked };
+    if (tracked) leaks.register(this, this.#token, this.#token);
   }
 
   /** Whether `release()` was called. */
@@ -163,7 +167,7 @@ export class Snapshot {
   release(): void {
     const token = this.#token;
     if (token.pin === null) return;
-    leaks.unregister(token);
+    if (token.tracked) leaks.unregister(token);
     token.pins.unpin(token.pin);
     token.pin = null;
   }

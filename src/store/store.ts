@@ -302,12 +302,13 @@ export class Store {
   /** Pins the newest version. Call `release()` on the snapshot when done. */
   snapshot(): Snapshot {
     this.#open();
-    return new Snapshot(this.#ctx);
+    return new Snapshot(this.#ctx, true);
   }
 
   /** Pins the newest version around `fn`, releasing it when `fn` returns or its promise settles. */
   read<T>(fn: (snapshot: Snapshot) => T): T {
-    const snap = this.snapshot();
+    this.#open();
+    const snap = new Snapshot(this.#ctx, false);
     let result: T;
     try {
       result = fn(snap);

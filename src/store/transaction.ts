@@ -32,7 +32,7 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow } from './read.js';
-import { type Cell, copyCell, type Row, readValue, toCell, writeCell } from './values.js';
+import { type Cell, type CellSite, copyCell, type Row, readValue, toCell, writeCell } from './values.js';
 
 /** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
 export interface TxTable {
@@ -87,6 +87,7 @@ export class Transaction {
   readonly #allocated: number[] = [];
   readonly #cells: Cell[] = [];
   readonly #cols: ColumnLayout[] = [];
+  readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   #ops = 0;
   #open = true;
 
@@ -114,7 +115,7 @@ export class Transaction {
     for (const name in row) columnLayout(t, name);
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
-      cells[c] = toCell(t, col, row[col.name], { op });
+      cells[c] = toCell(t, col, row[col.name], this.#site(-1, -1, op));
     }
     let key = -1;
     if (t.key >= 0) {
@@ -144,13 +145,13 @@ export class Transaction {
   /** Updates some columns of the row whose primary key is `key`. */
   update(table: string, key: number, values: Row): void {
     const ts = this.#table(table);
-    this.#updateRow(ts, this.#rowOfKey(ts, key, this.#ops), values);
+    this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
   }
 
   /** Updates some columns of the row at position `row` (0 <= row < count). */
   updateAt(table: string, row: number, values: Row): void {
     const ts = this.#table(table);
-    this.#updateRow(ts, this.#checkRow(ts, row, this.#ops), values);
+    this.#updateRow(ts, -1, this.#checkRow(ts, row, this.#ops), values);
   }
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
@@ -215,9 +216,17 @@ export class Transaction {
     };
   }
 
+  #site(key: number, row: number, op: number): CellSite {
+    const site = this.#cellSite;
+    site.key = key;
+    site.row = row;
+    site.op = op;
+    return site;
+  }
+
   // --- rows -------------------------------------------------------------------------------------
 
-  #updateRow(ts: TxTable, pos: number, values: Row): void {
+  #updateRow(ts: TxTable, key: number, pos: number, values: Row): void {
     const t = ts.layout;
     const op = this.#ops++;
     const cols = this.#cols;
@@ -238,7 +247,7 @@ export class Transaction {
         );
       }
       cols[n] = col;
-      cells[n++] = toCell(t, col, values[name], { row: pos, op });
+      cells[n++] = toCell(t, col, values[name], this.#site(key, pos, op));
     }
     if (n === 0) return;
     const i = pos & this.#layout.groupMask;

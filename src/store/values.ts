@@ -17,56 +17,96 @@ const I64_MAX = 2n ** 63n - 1n;
 function reject(
   code: 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NULL_NOT_ALLOWED',
   what: string,
-  d: StateErrorDetails,
-) {
-  const where =
-    d.key !== undefined ? ` of the row with key ${d.key}` : d.row !== undefined ? ` of row ${d.row}` : '';
-  return new StateError(code, `${d.table}.${d.column}${where}: ${what}, got ${describeValue(d.value)}`, d);
+  table: TableLayout,
+  col: ColumnLayout,
+  value: unknown,
+  at: CellSite,
+): StateError {
+  const where = at.key >= 0 ? ` of the row with key ${at.key}` : at.row >= 0 ? ` of row ${at.row}` : '';
+  const details: StateErrorDetails = { table: table.name, column: col.name, value, op: at.op };
+  if (at.key >= 0) details.key = at.key;
+  if (at.row >= 0) details.row = at.row;
+  return new StateError(
+    code,
+    `${table.name}.${col.name}${where}: ${what}, got ${describeValue(value)}`,
+    details,
+  );
+}
+
+/**
+ * Where a value is being written, for error messages: the key and row (-1 when unknown) and the
+ * operation's index in its transaction. The writer reuses one object, so checks allocate nothing.
+ */
+export interface CellSite {
+  key: number;
+  row: number;
+  op: number;
 }
 
 /**
  * Checks `value` against a column and converts it to its stored form. Throws a `StateError` that
  * names the table, column, key or row, and the value.
  */
-export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, at: StateErrorDetails): Cell {
-  const d = { ...at, table: table.name, column: col.name, value };
+export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): Cell {
   if (value === null || value === undefined) {
     if (col.nullable) return null;
-    throw reject('NULL_NOT_ALLOWED', `column is not nullable`, d);
+    throw reject('NULL_NOT_ALLOWED', 'column is not nullable', table, col, value, site);
   }
   switch (col.type) {
     case 'bool':
-      if (typeof value !== 'boolean') throw reject('TYPE_MISMATCH', 'expected a boolean', d);
+      if (typeof value !== 'boolean')
+        throw reject('TYPE_MISMATCH', 'expected a boolean', table, col, value, site);
       return value;
     case 'float32':
     case 'float64':
-      if (typeof value !== 'number') throw reject('TYPE_MISMATCH', 'expected a number', d);
+      if (typeof value !== 'number')
+        throw reject('TYPE_MISMATCH', 'expected a number', table, col, value, site);
       return value;
     case 'int64': {
       if (typeof value === 'bigint') {
-        if (value < I64_MIN || value > I64_MAX) throw reject('OUT_OF_RANGE', 'expected a 64-bit integer', d);
+        if (value < I64_MIN || value > I64_MAX) {
+          throw reject('OUT_OF_RANGE', 'expected a 64-bit integer', table, col, value, site);
+        }
         return value;
       }
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        throw reject('TYPE_MISMATCH', 'expected a bigint or an integer number', d);
+        throw reject('TYPE_MISMATCH', 'expected a bigint or an integer number', table, col, value, site);
       }
-      if (!Number.isSafeInteger(value)) throw reject('OUT_OF_RANGE', 'a number must be a safe integer', d);
+      if (!Number.isSafeInteger(value)) {
+        throw reject('OUT_OF_RANGE', 'a number must be a safe integer', table, col, value, site);
+      }
       return BigInt(value);
     }
     case 'timestamp': {
       const ms = value instanceof Date ? value.getTime() : value;
       if (typeof ms !== 'number' || !Number.isInteger(ms)) {
-        throw reject('TYPE_MISMATCH', 'expected integer milliseconds since the epoch or a Date', d);
+        throw reject(
+          'TYPE_MISMATCH',
+          'expected integer milliseconds since the epoch or a Date',
+          table,
+          col,
+          value,
+          site,
+        );
       }
-      if (ms < col.min || ms > col.max)
-        throw reject('OUT_OF_RANGE', `expected a time within ±${col.max} ms`, d);
+      if (ms < col.min || ms > col.max) {
+        throw reject('OUT_OF_RANGE', `expected a time within ±${col.max} ms`, table, col, value, site);
+      }
       return BigInt(ms);
     }
     default: {
-      if (typeof value !== 'number' || !Number.isInteger(value))
-        throw reject('TYPE_MISMATCH', 'expected an integer', d);
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw reject('TYPE_MISMATCH', 'expected an integer', table, col, value, site);
+      }
       if (value < col.min || value > col.max) {
-        throw reject('OUT_OF_RANGE', `expected ${col.type} in [${col.min}, ${col.max}]`, d);
+        throw reject(
+          'OUT_OF_RANGE',
+          `expected ${col.type} in [${col.min}, ${col.max}]`,
+          table,
+          col,
+          value,
+          site,
+        );
       }
       return value;
     }
