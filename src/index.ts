@@ -38,4 +38,4 @@ export {
   type StoreStats,
 } from './store/store.js';
 export type { Transaction } from './store/transaction.js';
-export type { Row, Value } from './store/values.js';
+export type { Row, RowInput, Value } from './store/values.js';

@@ -10,8 +10,8 @@ export const THREAD_TAG = threadId + 1;
 export interface Pin {
   /** The pinned version. */
   readonly version: number;
-  /** The reader slot that holds it. */
-  readonly slot: number;
+  /** The reader slot that holds it; -1 once the store was closed in this thread. */
+  slot: number;
   /** Segment and byte offset of the version's root block. */
   readonly rootSeg: number;
   readonly rootOff: number;
@@ -73,7 +73,7 @@ export class PinTable {
 
   /** Drops one use of `pin`; the last use clears its slot (the slot stays owned for reuse). */
   unpin(pin: Pin): void {
-    if (--pin.count > 0) return;
+    if (pin.slot < 0 || --pin.count > 0) return;
     const pins = this.#pins;
     const i = pins.indexOf(pin);
     pins[i] = pins[pins.length - 1]!;
@@ -85,7 +85,11 @@ export class PinTable {
   /** Releases every slot this table owns (on detach). */
   close(): void {
     const { i32, i64, ownerIndex, slotIndex } = this.#ctl;
-    for (const pin of this.#pins) this.#owned.push(pin.slot);
+    for (const pin of this.#pins) {
+      this.#owned.push(pin.slot);
+      // Snapshots still holding this pin see the -1 and refuse to read memory no longer protected.
+      pin.slot = -1;
+    }
     this.#pins.length = 0;
     for (const slot of this.#owned) {
       Atomics.store(i64, slotIndex + slot, 0n);

@@ -82,6 +82,10 @@ export class ArrowViewCache {
     const old = this.#tables[t.index];
     const next = new Map<number, CachedBatch>();
     const batches: RecordBatch[] = new Array(groups);
+    if (groups === 0) {
+      this.#tables[t.index] = next;
+      return new Table(t.arrowSchema);
+    }
     const dir = src.get(dirSeg).f64;
     const type = new Struct(t.arrowSchema.fields);
     for (let g = 0, e = (dirOff >> 3) + 2; g < groups; g++, e += 3) {
@@ -97,7 +101,7 @@ export class ArrowViewCache {
       batches[g] = hit.batch;
     }
     this.#tables[t.index] = next;
-    return groups === 0 ? new Table(t.arrowSchema) : new Table(t.arrowSchema, batches);
+    return new Table(t.arrowSchema, batches);
   }
 
   #batch(src: SegmentSource, t: TableLayout, type: Struct, seg: number, off: number): RecordBatch {

@@ -173,10 +173,17 @@ export class Snapshot {
   }
 
   #root(): Float64Array {
-    if (this.#token.pin === null) {
+    const pin = this.#token.pin;
+    if (pin === null) {
       throw new StateError(
         'SNAPSHOT_RELEASED',
         `the snapshot of version ${this.version} was released; take a new one`,
+      );
+    }
+    if (pin.slot < 0) {
+      throw new StateError(
+        'STORE_CLOSED',
+        `the store of this snapshot (version ${this.version}) was closed in this thread`,
       );
     }
     return this.#ctx.segments.get(this.#rootSeg).f64;

@@ -32,7 +32,16 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow } from './read.js';
-import { type Cell, type CellSite, copyCell, type Row, readValue, toCell, writeCell } from './values.js';
+import {
+  type Cell,
+  type CellSite,
+  copyCell,
+  type Row,
+  type RowInput,
+  readValue,
+  toCell,
+  writeCell,
+} from './values.js';
 
 /** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
 export interface TxTable {
@@ -46,6 +55,8 @@ export interface TxTable {
   locBirth: number;
   locCap: number;
   locPages: number;
+  /** Whether this transaction changed the table (reads alone publish nothing). */
+  dirty: boolean;
 }
 
 /** What a transaction hands back to the writer when it commits. */
@@ -107,7 +118,7 @@ export class Transaction {
   }
 
   /** Inserts one row. Every non-null column must be given; the key must be new. */
-  insert(table: string, row: Row): void {
+  insert(table: string, row: RowInput): void {
     const ts = this.#table(table);
     const t = ts.layout;
     const op = this.#ops++;
@@ -128,6 +139,7 @@ export class Transaction {
         });
       }
     }
+    ts.dirty = true;
     const pos = ts.rows;
     const i = pos & this.#layout.groupMask;
     const g = pos >>> this.#layout.groupShift;
@@ -142,14 +154,14 @@ export class Transaction {
     if (key >= 0) this.#setKey(ts, key, pos);
   }
 
-  /** Updates some columns of the row whose primary key is `key`. */
-  update(table: string, key: number, values: Row): void {
+  /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
+  update(table: string, key: number, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
   }
 
-  /** Updates some columns of the row at position `row` (0 <= row < count). */
-  updateAt(table: string, row: number, values: Row): void {
+  /** Updates some columns of the row at position `row` (0 <= row < count), as `update` does. */
+  updateAt(table: string, row: number, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, -1, this.#checkRow(ts, row, this.#ops), values);
   }
@@ -226,7 +238,7 @@ export class Transaction {
 
   // --- rows -------------------------------------------------------------------------------------
 
-  #updateRow(ts: TxTable, key: number, pos: number, values: Row): void {
+  #updateRow(ts: TxTable, key: number, pos: number, values: RowInput): void {
     const t = ts.layout;
     const op = this.#ops++;
     const cols = this.#cols;
@@ -234,6 +246,9 @@ export class Transaction {
     let n = 0;
     for (const name in values) {
       const col = columnLayout(t, name);
+      const value = values[name];
+      // An update names the columns it changes: undefined means "not given", null means null.
+      if (value === undefined) continue;
       if (col.index === t.key) {
         throw new StateError(
           'KEY_UPDATE',
@@ -247,9 +262,10 @@ export class Transaction {
         );
       }
       cols[n] = col;
-      cells[n++] = toCell(t, col, values[name], this.#site(key, pos, op));
+      cells[n++] = toCell(t, col, value, this.#site(key, pos, op));
     }
     if (n === 0) return;
+    ts.dirty = true;
     const i = pos & this.#layout.groupMask;
     const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
     for (let k = 0; k < n; k++) {
@@ -262,6 +278,7 @@ export class Transaction {
   #deleteRow(ts: TxTable, pos: number): void {
     const t = ts.layout;
     const { groupShift, groupMask } = this.#layout;
+    ts.dirty = true;
     const last = ts.rows - 1;
     const li = last & groupMask;
     const lg = last >>> groupShift;
@@ -367,6 +384,7 @@ export class Transaction {
       locBirth: f64[w + T_LOC_BIRTH]!,
       locCap: locWords === null ? 0 : locWords[(offOf(loc) >> 3) + 1]!,
       locPages: locWords === null ? 0 : locWords[offOf(loc) >> 3]!,
+      dirty: false,
     };
     this.#tables[layout.index] = ts;
     return ts;

@@ -8,6 +8,12 @@ export type Value = number | bigint | boolean | null;
 /** A row: column name to value. */
 export type Row = Record<string, Value>;
 
+/**
+ * Values to write: column name to value. Timestamps also accept a `Date`. In an insert, a missing
+ * or undefined column is null; in an update, it is left as it is.
+ */
+export type RowInput = Record<string, Value | Date | undefined>;
+
 /** A value as it is stored: int64 and timestamp as bigint, bool as boolean. */
 export type Cell = number | bigint | boolean | null;
 

@@ -49,7 +49,7 @@ export class Writer {
   commit(tx: Transaction): number {
     const { tables, retired, dropped, allocated } = tx.finish();
     let changed = false;
-    for (const t of tables) if (t !== undefined) changed = true;
+    for (const t of tables) if (t?.dirty) changed = true;
     if (!changed) {
       this.#freeAll(allocated);
       return this.#version;
@@ -68,7 +68,7 @@ export class Writer {
     for (let t = 0; t < this.#layout.tables.length; t++) {
       const w = r + ROOT_HEADER + t * TABLE_WORDS;
       const ts = tables[t];
-      if (ts !== undefined) writeTableEntry(f64, w, ts, version);
+      if (ts?.dirty) writeTableEntry(f64, w, ts, version);
       else for (let k = 0; k < TABLE_WORDS; k++) f64[w + k] = old[o + ROOT_HEADER + t * TABLE_WORDS + k]!;
     }
     this.#publish(version, root);

@@ -68,3 +68,14 @@ describe('use after release', () => {
     store.close();
   });
 });
+
+describe('closing the store', () => {
+  it('ends the snapshots taken through it', () => {
+    const store = load(false);
+    const snap = store.snapshot();
+    store.close();
+    expect(() => snap.count('t')).toThrowError(/was closed/);
+    snap.release();
+    expect(() => store.snapshot()).toThrowError(StateError);
+  });
+});
