@@ -7,6 +7,7 @@ export type StateErrorCode =
   | 'INVALID_OPTION'
   | 'UNKNOWN_TABLE'
   | 'UNKNOWN_COLUMN'
+  | 'UNKNOWN_DOMAIN'
   | 'TYPE_MISMATCH'
   | 'OUT_OF_RANGE'
   | 'NULL_NOT_ALLOWED'
@@ -32,7 +33,7 @@ export interface StateErrorDetails {
   /** The column whose value was rejected. */
   column?: string;
   /** The primary key of the row the operation addressed. */
-  key?: number;
+  key?: number | string;
   /** The row position the operation addressed. */
   row?: number;
   /** The rejected value, as given. */

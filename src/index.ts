@@ -14,8 +14,12 @@ export {
 } from './schema/schema.js';
 export {
   bool,
+  type CodeWidth,
   type ColumnType,
+  type ColumnTypeName,
   type ColumnTypeOptions,
+  type DictionaryOptions,
+  dictionary,
   type FixedTypeName,
   float32,
   float64,

@@ -1,5 +1,5 @@
 import { StateError } from '../errors.js';
-import { type ColumnType, type FixedTypeName, isFixedTypeName } from './types.js';
+import { type ColumnType, type ColumnTypeName, isColumnTypeName } from './types.js';
 
 /** One column of a table. */
 export interface ColumnSchema extends ColumnType {
@@ -14,8 +14,9 @@ export interface TableSchema {
   /** The columns, in the order of the Arrow view. */
   readonly columns: readonly ColumnSchema[];
   /**
-   * The primary key column, if any: a non-null integer column of at most 32 bits whose values are
-   * dense non-negative ids (the key locator is an array indexed by key).
+   * The primary key column, if any: a non-null dictionary column (string keys; the locator is
+   * indexed by their dense codes) or integer column of at most 32 bits whose values are dense
+   * non-negative ids (the key locator is an array indexed by key).
    */
   readonly key: string | null;
 }
@@ -33,14 +34,16 @@ export interface TableOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEY_TYPES: ReadonlySet<FixedTypeName> = new Set([
+const KEY_TYPES: ReadonlySet<ColumnTypeName> = new Set([
   'int8',
   'int16',
   'int32',
   'uint8',
   'uint16',
   'uint32',
+  'dictionary',
 ]);
+const WIDTHS: ReadonlySet<unknown> = new Set([8, 16, 32]);
 
 /**
  * Defines a table from a record of column types, in insertion order.
@@ -69,14 +72,31 @@ export function table(
         },
       );
     }
-    if (type === null || typeof type !== 'object' || !isFixedTypeName(type.type)) {
+    if (type === null || typeof type !== 'object' || !isColumnTypeName(type.type)) {
       throw new StateError(
         'INVALID_SCHEMA',
         `column ${name}.${col} has no valid type (use a factory such as int32() or float64())`,
         { table: name, column: col },
       );
     }
-    cols.push({ name: col, type: type.type, nullable: type.nullable === true });
+    if (type.type === 'dictionary') {
+      if (typeof type.domain !== 'string' || !NAME.test(type.domain) || !WIDTHS.has(type.width)) {
+        throw new StateError(
+          'INVALID_SCHEMA',
+          `dictionary column ${name}.${col} needs a domain name that is an identifier and a width of 8, 16 or 32`,
+          { table: name, column: col },
+        );
+      }
+      cols.push({
+        name: col,
+        type: 'dictionary',
+        nullable: type.nullable === true,
+        domain: type.domain,
+        width: type.width,
+      });
+    } else {
+      cols.push({ name: col, type: type.type, nullable: type.nullable === true });
+    }
   }
   if (cols.length === 0) {
     throw new StateError('INVALID_SCHEMA', `table ${name} has no columns`, { table: name });
@@ -93,7 +113,7 @@ export function table(
     if (!KEY_TYPES.has(col.type) || col.nullable) {
       throw new StateError(
         'INVALID_SCHEMA',
-        `key column ${name}.${key} must be a non-null integer of at most 32 bits, not ${col.nullable ? 'nullable ' : ''}${col.type}`,
+        `key column ${name}.${key} must be a non-null dictionary or integer of at most 32 bits, not ${col.nullable ? 'nullable ' : ''}${col.type}`,
         { table: name, column: key },
       );
     }

@@ -27,12 +27,22 @@ export type FixedTypeName =
   | 'float64'
   | 'timestamp';
 
+/** Names of every column type. */
+export type ColumnTypeName = FixedTypeName | 'dictionary';
+
+/** Bits of the codes a dictionary column stores. */
+export type CodeWidth = 8 | 16 | 32;
+
 /** A column type: plain data, so a schema can cross threads in a structured clone. */
 export interface ColumnType {
   /** The type's name; `timestamp` is milliseconds since the epoch. */
-  readonly type: FixedTypeName;
+  readonly type: ColumnTypeName;
   /** Whether null is a valid value; false unless the factory was given `{ nullable: true }`. */
   readonly nullable: boolean;
+  /** For `dictionary`: the domain whose codes the column holds. */
+  readonly domain?: string;
+  /** For `dictionary`: bits per code (8, 16 or 32). */
+  readonly width?: CodeWidth;
 }
 
 /** Options of every type factory. */
@@ -68,6 +78,21 @@ export const float64 = (options?: ColumnTypeOptions): ColumnType => columnType('
 /** Milliseconds since the epoch (Arrow `timestamp[ms]`); rows read and write it as plain numbers. */
 export const timestamp = (options?: ColumnTypeOptions): ColumnType => columnType('timestamp', options);
 
+/** Options of {@link dictionary}. */
+export interface DictionaryOptions extends ColumnTypeOptions {
+  /** Bits per code (default 32). A domain that outgrows a column's width fails the write. */
+  width?: CodeWidth;
+}
+
+/**
+ * A string column stored as codes into an append-only dictionary `domain`. Columns that name the
+ * same domain share it, so equal strings have equal codes across tables (joins compare integers).
+ * Use it for identifiers and low-cardinality strings; rows read and write it as strings.
+ */
+export function dictionary(domain: string, options?: DictionaryOptions): ColumnType {
+  return { type: 'dictionary', nullable: options?.nullable === true, domain, width: options?.width ?? 32 };
+}
+
 /** How a fixed-width type is laid out in a chunk. */
 export interface TypeLayout {
   /** Bytes per value; 0 for bool, which is a bitmap. */
@@ -98,14 +123,16 @@ const LAYOUTS: Record<FixedTypeName, TypeLayout> = {
   timestamp: { width: 8, shift: 3, view: 'i64', min: -8.64e15, max: 8.64e15 },
 };
 
-/** The chunk layout of a type. */
-export function layoutOf(type: FixedTypeName): TypeLayout {
-  return LAYOUTS[type];
+/** The chunk layout of a type; a dictionary column is laid out as its codes. */
+export function layoutOf(type: ColumnTypeName, width: CodeWidth = 32): TypeLayout {
+  if (type !== 'dictionary') return LAYOUTS[type];
+  const codes = LAYOUTS[width === 8 ? 'int8' : width === 16 ? 'int16' : 'int32'];
+  return { ...codes, min: 0 };
 }
 
-/** Whether `name` is one of the fixed-width type names. */
-export function isFixedTypeName(name: unknown): name is FixedTypeName {
-  return typeof name === 'string' && Object.hasOwn(LAYOUTS, name);
+/** Whether `name` is one of the column type names. */
+export function isColumnTypeName(name: unknown): name is ColumnTypeName {
+  return typeof name === 'string' && (name === 'dictionary' || Object.hasOwn(LAYOUTS, name));
 }
 
 /** The apache-arrow type of a column. */

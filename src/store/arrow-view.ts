@@ -1,6 +1,22 @@
-import { type Data, makeData, RecordBatch, Struct, Table } from 'apache-arrow';
+import { type Data, makeData, makeVector, RecordBatch, Struct, Table, Utf8, type Vector } from 'apache-arrow';
 import type { SegmentViews } from '../memory/segments.js';
-import { type ColumnLayout, GROUP_ENTRY, GROUP_HEADER, type TableLayout } from './layout.js';
+import {
+  type ColumnLayout,
+  D_BYTE_LENGTH,
+  D_BYTES_BIRTH,
+  D_BYTES_OFF,
+  D_BYTES_SEG,
+  D_LENGTH,
+  D_OFF_BIRTH,
+  D_OFF_OFF,
+  D_OFF_SEG,
+  DIR_ENTRY,
+  DIR_HEADER,
+  DOMAIN_WORDS,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  type TableLayout,
+} from './layout.js';
 import type { SegmentSource } from './read.js';
 
 /** Zero-copy typed-array views of one chunk, for scans on raw arrays. */
@@ -52,66 +68,139 @@ export function chunkView(v: SegmentViews, chunk: number, col: ColumnLayout, len
   return { length, values, validity };
 }
 
-function chunkData(v: SegmentViews, chunk: number, col: ColumnLayout, length: number): Data {
+function chunkData(
+  v: SegmentViews,
+  chunk: number,
+  col: ColumnLayout,
+  length: number,
+  dictionary: Vector | undefined,
+): Data {
   const { values, validity } = chunkView(v, chunk, col, length);
   return makeData({
     type: col.arrowType,
     length,
     data: values,
     ...(validity === null ? {} : { nullBitmap: validity }),
+    ...(dictionary === undefined ? {} : { dictionary }),
   } as unknown as Parameters<typeof makeData>[0]);
 }
 
 interface CachedBatch {
   readonly birth: number;
   readonly batch: RecordBatch;
+  /** The dictionary vector of each dictionary column, in column order, that the batch uses. */
+  readonly dicts: readonly Vector[];
 }
 
+interface CachedDictionary {
+  readonly words: Float64Array;
+  readonly vector: Vector;
+}
+
+/** The domain-entry words that pin down a dictionary's content: blocks, births and length. */
+const DICT_KEY = [
+  D_OFF_SEG,
+  D_OFF_OFF,
+  D_OFF_BIRTH,
+  D_BYTES_SEG,
+  D_BYTES_OFF,
+  D_BYTES_BIRTH,
+  D_LENGTH,
+] as const;
+
 /**
- * A thread's cache of Arrow record batches, one per row-group block. A published row-group block
- * never changes (its row count and chunk references are fixed, and its chunks' rows below that
- * count are immutable), and a block reused after being freed has a new birth version, so
- * (reference, birth) names exactly one batch. A new version therefore rebuilds only the batches of
- * the row groups it changed.
+ * A thread's cache of Arrow record batches, one per row-group block, and of one dictionary Vector
+ * per domain. A published row-group block never changes (its row count and chunk references are
+ * fixed, and its chunks' rows below that count are immutable), and a block reused after being
+ * freed has a new birth version, so (reference, birth) names exactly one batch. A new version
+ * therefore rebuilds only the batches of the row groups it changed, and those whose dictionaries
+ * grew: every batch of a version shares one dictionary Vector per domain, as Arrow's IPC writer
+ * requires.
  */
 export class ArrowViewCache {
   #tables: Map<number, CachedBatch>[] = [];
+  #dicts: (CachedDictionary | undefined)[] = [];
 
-  /** Builds the Arrow table of `t` from its directory at (dirSeg, dirOff) with `groups` groups. */
-  table(src: SegmentSource, t: TableLayout, dirSeg: number, dirOff: number, groups: number): Table {
+  /**
+   * Builds the Arrow table of `t` from its directory at (dirSeg, dirOff) with `groups` groups;
+   * `root` and `domainWord` locate the version's dictionary domains.
+   */
+  table(
+    src: SegmentSource,
+    t: TableLayout,
+    dirSeg: number,
+    dirOff: number,
+    groups: number,
+    root: Float64Array,
+    domainWord: (domain: number) => number,
+  ): Table {
+    const dicts: Vector[] = [];
+    for (const col of t.columns)
+      if (col.domain >= 0) dicts.push(this.#dictionary(src, root, domainWord(col.domain), col.domain));
     const old = this.#tables[t.index];
     const next = new Map<number, CachedBatch>();
+    this.#tables[t.index] = next;
+    if (groups === 0) return new Table(t.arrowSchema);
     const batches: RecordBatch[] = new Array(groups);
-    if (groups === 0) {
-      this.#tables[t.index] = next;
-      return new Table(t.arrowSchema);
-    }
     const dir = src.get(dirSeg).f64;
     const type = new Struct(t.arrowSchema.fields);
-    for (let g = 0, e = (dirOff >> 3) + 2; g < groups; g++, e += 3) {
+    for (let g = 0, e = (dirOff >> 3) + DIR_HEADER; g < groups; g++, e += DIR_ENTRY) {
       const seg = dir[e]!;
       const off = dir[e + 1]!;
       const birth = dir[e + 2]!;
       const key = seg * 0x1_0000_0000 + off;
       let hit = old?.get(key);
-      if (hit === undefined || hit.birth !== birth) {
-        hit = { birth, batch: this.#batch(src, t, type, seg, off) };
+      if (hit === undefined || hit.birth !== birth || !sameVectors(hit.dicts, dicts)) {
+        hit = { birth, batch: this.#batch(src, t, type, seg, off, dicts), dicts };
       }
       next.set(key, hit);
       batches[g] = hit.batch;
     }
-    this.#tables[t.index] = next;
     return new Table(t.arrowSchema, batches);
   }
 
-  #batch(src: SegmentSource, t: TableLayout, type: Struct, seg: number, off: number): RecordBatch {
+  /** The Utf8 dictionary Vector of a domain as of a version, over the arena's bytes. */
+  #dictionary(src: SegmentSource, root: Float64Array, w: number, d: number): Vector {
+    const cached = this.#dicts[d];
+    if (cached !== undefined && DICT_KEY.every((k) => cached.words[k] === root[w + k])) return cached.vector;
+    const length = root[w + D_LENGTH]!;
+    const empty = root[w + D_OFF_SEG]! < 0;
+    const valueOffsets = empty
+      ? new Int32Array(1)
+      : new Int32Array(
+          src.get(root[w + D_OFF_SEG]!).sab as unknown as ArrayBuffer,
+          root[w + D_OFF_OFF]!,
+          length + 1,
+        );
+    const data = empty
+      ? new Uint8Array(0)
+      : new Uint8Array(src.get(root[w + D_BYTES_SEG]!).sab, root[w + D_BYTES_OFF]!, root[w + D_BYTE_LENGTH]!);
+    const vector = makeVector(makeData({ type: new Utf8(), length, valueOffsets, data, nullCount: 0 }));
+    this.#dicts[d] = { words: root.slice(w, w + DOMAIN_WORDS), vector };
+    return vector;
+  }
+
+  #batch(
+    src: SegmentSource,
+    t: TableLayout,
+    type: Struct,
+    seg: number,
+    off: number,
+    dicts: readonly Vector[],
+  ): RecordBatch {
     const f64 = src.get(seg).f64;
     const b = off >> 3;
     const length = f64[b]!;
+    let k = 0;
     const children = t.columns.map((col) => {
       const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
-      return chunkData(src.get(f64[e]!), f64[e + 1]!, col, length);
+      return chunkData(src.get(f64[e]!), f64[e + 1]!, col, length, col.domain >= 0 ? dicts[k++] : undefined);
     });
     return new RecordBatch(t.arrowSchema, makeData({ type, length, nullCount: 0, children }));
   }
+}
+
+function sameVectors(a: readonly Vector[], b: readonly Vector[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

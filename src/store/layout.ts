@@ -1,14 +1,27 @@
-import { Schema as ArrowSchema, type DataType, Field } from 'apache-arrow';
+import {
+  Schema as ArrowSchema,
+  type DataType,
+  Dictionary,
+  Field,
+  Int8,
+  Int16,
+  Int32,
+  Utf8,
+} from 'apache-arrow';
 import { StateError } from '../errors.js';
 import type { Schema } from '../schema/schema.js';
-import { arrowTypeOf, type FixedTypeName, layoutOf, type ViewKind } from '../schema/types.js';
+import { arrowTypeOf, type ColumnTypeName, layoutOf, type ViewKind } from '../schema/types.js';
 
 /*
  * Block formats. Metadata blocks are arrays of Float64 words (every reference, count and version is
  * an integer below 2^53, exact in a double); chunks are Arrow buffers.
  *
- * Root (one per version):  [version, commitTime, tableCount, 0, then per table TABLE_WORDS words:
- *                           dirSeg, dirOff, dirBirth, rowCount, lastChanged, locSeg, locOff, locBirth]
+ * Root (one per version):  [version, commitTime, tableCount, domainCount, then per table TABLE_WORDS
+ *                           words: dirSeg, dirOff, dirBirth, rowCount, lastChanged, locSeg, locOff,
+ *                           locBirth; then per domain DOMAIN_WORDS words (see D_*)]
+ * Domain offsets:          Int32 per code + 1: byte offset of each string in the domain's bytes
+ * Domain bytes:            the strings' UTF-8, back to back
+ * Domain hash index:       Int32 per slot: code + 1, 0 when empty (open addressing, linear probes)
  * Directory of a table:    [groupCount, capacity, then per row group: seg, off, birth]
  * Row group:               [rowCount, 0, then per column: chunkSeg, chunkOff, chunkBirth, highWater]
  * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth, liveKeys]
@@ -30,6 +43,24 @@ export const T_CHANGED = 4;
 export const T_LOC_SEG = 5;
 export const T_LOC_OFF = 6;
 export const T_LOC_BIRTH = 7;
+
+export const DOMAIN_WORDS = 16;
+export const D_OFF_SEG = 0;
+export const D_OFF_OFF = 1;
+export const D_OFF_BIRTH = 2;
+export const D_OFF_CAP = 3;
+export const D_BYTES_SEG = 4;
+export const D_BYTES_OFF = 5;
+export const D_BYTES_BIRTH = 6;
+export const D_BYTES_CAP = 7;
+export const D_LENGTH = 8;
+export const D_BYTE_LENGTH = 9;
+export const D_HASH_SEG = 10;
+export const D_HASH_OFF = 11;
+export const D_HASH_BIRTH = 12;
+export const D_HASH_CAP = 13;
+export const D_HASH_COUNT = 14;
+export const D_CHANGED = 15;
 
 export const DIR_HEADER = 2;
 export const DIR_ENTRY = 3;
@@ -53,8 +84,10 @@ export const packRef = (seg: number, off: number): number => seg * 0x1_0000_0000
 export interface ColumnLayout {
   readonly name: string;
   readonly index: number;
-  readonly type: FixedTypeName;
+  readonly type: ColumnTypeName;
   readonly nullable: boolean;
+  /** Index of the dictionary domain of a dictionary column, -1 for other columns. */
+  readonly domain: number;
   readonly view: ViewKind;
   /** log2 of the value width; -1 for bool (a bitmap). */
   readonly shift: number;
@@ -79,11 +112,21 @@ export interface TableLayout {
   readonly arrowSchema: ArrowSchema;
 }
 
+/** A dictionary domain: the strings that the dictionary columns naming it share. */
+export interface DomainLayout {
+  readonly name: string;
+  readonly index: number;
+  /** Every column that holds its codes, as "table.column". */
+  readonly columns: readonly string[];
+}
+
 /** The compiled layout of a whole schema. */
 export interface StoreLayout {
   readonly schema: Schema;
   readonly tables: readonly TableLayout[];
   readonly byName: ReadonlyMap<string, TableLayout>;
+  readonly domains: readonly DomainLayout[];
+  readonly domainByName: ReadonlyMap<string, DomainLayout>;
   readonly rowGroupSize: number;
   readonly groupShift: number;
   readonly groupMask: number;
@@ -100,9 +143,25 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       `rowGroupSize must be a power of two of at least 8, not ${rowGroupSize}`,
     );
   }
+  const domains: { name: string; index: number; columns: string[] }[] = [];
+  const domainByName = new Map<string, (typeof domains)[number]>();
   const tables = schema.tables.map((t, index): TableLayout => {
     const columns = t.columns.map((c, ci): ColumnLayout => {
-      const l = layoutOf(c.type);
+      const l = layoutOf(c.type, c.width);
+      let domain = -1;
+      let arrowType = c.type === 'dictionary' ? null : arrowTypeOf(c.type);
+      if (c.type === 'dictionary') {
+        let d = domainByName.get(c.domain!);
+        if (d === undefined) {
+          d = { name: c.domain!, index: domains.length, columns: [] };
+          domains.push(d);
+          domainByName.set(d.name, d);
+        }
+        d.columns.push(`${t.name}.${c.name}`);
+        domain = d.index;
+        const codes = c.width === 8 ? new Int8() : c.width === 16 ? new Int16() : new Int32();
+        arrowType = new Dictionary(new Utf8(), codes, d.index);
+      }
       const validityBytes = c.nullable ? pad64(rowGroupSize / 8) : 0;
       const valueBytes = pad64(l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift);
       return {
@@ -110,13 +169,14 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
         index: ci,
         type: c.type,
         nullable: c.nullable,
+        domain,
         view: l.view,
         shift: l.shift,
         validityBytes,
         chunkBytes: validityBytes + valueBytes,
         min: l.min,
         max: l.max,
-        arrowType: arrowTypeOf(c.type),
+        arrowType: arrowType!,
       };
     });
     const fields = columns.map((c) => new Field(c.name, c.arrowType, c.nullable));
@@ -134,11 +194,18 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
     schema,
     tables,
     byName: new Map(tables.map((t) => [t.name, t])),
+    domains,
+    domainByName,
     rowGroupSize,
     groupShift: Math.log2(rowGroupSize),
     groupMask: rowGroupSize - 1,
-    rootBytes: (ROOT_HEADER + TABLE_WORDS * tables.length) * 8,
+    rootBytes: (ROOT_HEADER + TABLE_WORDS * tables.length + DOMAIN_WORDS * domains.length) * 8,
   };
+}
+
+/** Word index in a root block of the entry of domain `d`. */
+export function domainEntry(layout: StoreLayout, rootOff: number, d: number): number {
+  return (rootOff >> 3) + ROOT_HEADER + layout.tables.length * TABLE_WORDS + d * DOMAIN_WORDS;
 }
 
 /** Looks a table up by name, with the error every API gives for an unknown one. */
@@ -152,6 +219,18 @@ export function tableLayout(layout: StoreLayout, name: string): TableLayout {
     );
   }
   return t;
+}
+
+/** Looks a dictionary domain up by name. */
+export function domainLayout(layout: StoreLayout, name: string): DomainLayout {
+  const d = layout.domainByName.get(name);
+  if (d === undefined) {
+    throw new StateError(
+      'UNKNOWN_DOMAIN',
+      `unknown dictionary domain ${JSON.stringify(name)}; the domains are ${[...layout.domainByName.keys()].join(', ') || 'none'}`,
+    );
+  }
+  return d;
 }
 
 /** Looks a column up by name, with the error every API gives for an unknown one. */

@@ -34,15 +34,22 @@ export function readRow(
   i: number,
   columns: readonly ColumnLayout[],
   out: Row,
+  strings: StringDecoder,
 ): Row {
   const f64 = src.get(gSeg).f64;
   const g = gOff >> 3;
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
     const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
-    out[col.name] = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
+    const v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
+    out[col.name] = col.domain >= 0 && v !== null ? strings.decode(col.domain, v as number) : v;
   }
   return out;
+}
+
+/** Turns a dictionary code of a domain into its string, as of some version. */
+export interface StringDecoder {
+  decode(domain: number, code: number): string;
 }
 
 /** The row position of `key` through the locator directory at (seg, off); -1 when absent. */

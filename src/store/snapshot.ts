@@ -2,11 +2,14 @@ import type { Table } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import type { Pin, PinTable } from '../memory/slots.js';
 import { type ArrowViewCache, type ChunkView, chunkView } from './arrow-view.js';
+import { decodeCode, domainLength, lookupCode } from './domain.js';
 import {
   type ColumnLayout,
   columnLayout,
   DIR_ENTRY,
   DIR_HEADER,
+  domainEntry,
+  domainLayout,
   GROUP_ENTRY,
   GROUP_HEADER,
   MAX_KEY,
@@ -22,7 +25,8 @@ import {
   type TableLayout,
   tableLayout,
 } from './layout.js';
-import { locateKey, readRow, type SegmentSource } from './read.js';
+import { locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
+import type { Key } from './transaction.js';
 import type { Row } from './values.js';
 
 /** What snapshots of one attachment share: the thread's segment table, layout, pins and caches. */
@@ -63,6 +67,10 @@ export class Snapshot {
   readonly #token: PinToken;
   readonly #rootSeg: number;
   readonly #rootOff: number;
+  readonly #strings: StringDecoder = {
+    decode: (d, code) =>
+      decodeCode(this.#ctx.segments, this.#root(), domainEntry(this.#ctx.layout, this.#rootOff, d), code),
+  };
 
   /**
    * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
@@ -109,7 +117,9 @@ export class Snapshot {
     const dirSeg = f64[w + T_DIR_SEG]!;
     const src = this.#ctx.segments;
     const groups = dirSeg < 0 ? 0 : src.get(dirSeg).f64[f64[w + T_DIR_OFF]! >> 3]!;
-    return this.#ctx.arrow.table(src, t, dirSeg, f64[w + T_DIR_OFF]!, groups);
+    return this.#ctx.arrow.table(src, t, dirSeg, f64[w + T_DIR_OFF]!, groups, f64, (d) =>
+      domainEntry(this.#ctx.layout, this.#rootOff, d),
+    );
   }
 
   /** Zero-copy views of every chunk of one column, in row order: the input of raw-array scans. */
@@ -151,16 +161,44 @@ export class Snapshot {
   }
 
   /** The row whose primary key is `key`, or null if there is none at this version. */
-  get(table: string, key: number, columns?: readonly string[]): Row | null {
+  get(table: string, key: Key, columns?: readonly string[]): Row | null {
     const { t, f64, w } = this.#entry(table);
     const pos = this.#locate(t, f64, w, key);
     return pos < 0 ? null : this.#read(t, f64, w, pos, columns);
   }
 
   /** The position of the row whose primary key is `key`, or -1. */
-  locate(table: string, key: number): number {
+  locate(table: string, key: Key): number {
     const { t, f64, w } = this.#entry(table);
     return this.#locate(t, f64, w, key);
+  }
+
+  /** The code of `value` in dictionary `domain` at this version, or -1: compare codes, not strings. */
+  codeOf(domain: string, value: string): number {
+    const f64 = this.#root();
+    const d = domainLayout(this.#ctx.layout, domain);
+    return lookupCode(this.#ctx.segments, f64, domainEntry(this.#ctx.layout, this.#rootOff, d.index), value);
+  }
+
+  /** The string of `code` in dictionary `domain` at this version. */
+  stringOf(domain: string, code: number): string {
+    const f64 = this.#root();
+    const d = domainLayout(this.#ctx.layout, domain);
+    const w = domainEntry(this.#ctx.layout, this.#rootOff, d.index);
+    if (!Number.isInteger(code) || code < 0 || code >= domainLength(f64, w)) {
+      throw new StateError(
+        'OUT_OF_RANGE',
+        `domain ${domain} holds ${domainLength(f64, w)} strings at version ${this.version}; code ${code} is not one of them`,
+        { value: code },
+      );
+    }
+    return decodeCode(this.#ctx.segments, f64, w, code);
+  }
+
+  /** Number of strings in dictionary `domain` at this version (codes are 0 to size - 1). */
+  domainSize(domain: string): number {
+    const d = domainLayout(this.#ctx.layout, domain);
+    return domainLength(this.#root(), domainEntry(this.#ctx.layout, this.#rootOff, d.index));
   }
 
   /** Unpins the version. Idempotent. The snapshot and every view from it are unusable after. */
@@ -195,7 +233,7 @@ export class Snapshot {
     return { t, f64, w: (this.#rootOff >> 3) + ROOT_HEADER + t.index * TABLE_WORDS };
   }
 
-  #locate(t: TableLayout, f64: Float64Array, w: number, key: number): number {
+  #locate(t: TableLayout, f64: Float64Array, w: number, key: Key): number {
     if (t.key < 0) {
       throw new StateError(
         'MISSING_KEY',
@@ -205,8 +243,16 @@ export class Snapshot {
         },
       );
     }
-    if (!Number.isInteger(key) || key < 0 || key > MAX_KEY) return -1;
-    return locateKey(this.#ctx.segments, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, key);
+    const domain = t.columns[t.key]!.domain;
+    let code = -1;
+    if (domain >= 0) {
+      if (typeof key === 'string') {
+        code = lookupCode(this.#ctx.segments, f64, domainEntry(this.#ctx.layout, this.#rootOff, domain), key);
+      }
+    } else if (Number.isInteger(key) && (key as number) >= 0 && (key as number) <= MAX_KEY) {
+      code = key as number;
+    }
+    return code < 0 ? -1 : locateKey(this.#ctx.segments, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, code);
   }
 
   #read(t: TableLayout, f64: Float64Array, w: number, pos: number, columns?: readonly string[]): Row {
@@ -215,6 +261,6 @@ export class Snapshot {
     const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
     const cols: readonly ColumnLayout[] =
       columns === undefined ? t.columns : columns.map((c) => columnLayout(t, c));
-    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {});
+    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {}, this.#strings);
   }
 }

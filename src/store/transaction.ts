@@ -1,12 +1,15 @@
-import { StateError } from '../errors.js';
+import { describeValue, StateError } from '../errors.js';
 import type { Arena } from '../memory/arena.js';
 import type { SegmentViews } from '../memory/segments.js';
 import { blockSize } from '../memory/size-class.js';
+import { type BlockOps, TxDomain } from './domain-writer.js';
 import {
   type ColumnLayout,
   columnLayout,
   DIR_ENTRY,
   DIR_HEADER,
+  domainEntry,
+  domainLayout,
   GROUP_ENTRY,
   GROUP_HEADER,
   LOC_ENTRY,
@@ -31,7 +34,7 @@ import {
   type TableLayout,
   tableLayout,
 } from './layout.js';
-import { locateKey, readRow } from './read.js';
+import { locateKey, readRow, type StringDecoder } from './read.js';
 import {
   type Cell,
   type CellSite,
@@ -69,7 +72,14 @@ export interface TxResult {
   readonly dropped: readonly number[];
   /** Every block allocated: ref, bytes pairs, freed if the transaction aborts. */
   readonly allocated: readonly number[];
+  /** Domains changed, by index; undefined for untouched ones. */
+  readonly domains: readonly (TxDomain | undefined)[];
+  /** Hash slots written in place in published blocks: segment, Int32 index pairs, cleared on abort. */
+  readonly slots: readonly number[];
 }
+
+/** A primary key: an integer id, or a string for a table keyed by a dictionary column. */
+export type Key = number | string;
 
 const dirBytes = (cap: number) => (DIR_HEADER + DIR_ENTRY * cap) * 8;
 const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / DIR_ENTRY);
@@ -93,6 +103,10 @@ export class Transaction {
   readonly #rootSeg: number;
   readonly #rootOff: number;
   readonly #tables: (TxTable | undefined)[];
+  readonly #domains: (TxDomain | undefined)[];
+  readonly #slots: number[] = [];
+  readonly #blockOps: BlockOps;
+  readonly #strings: StringDecoder;
   readonly #retired: number[] = [];
   readonly #dropped: number[] = [];
   readonly #allocated: number[] = [];
@@ -110,6 +124,16 @@ export class Transaction {
     this.#rootOff = offOf(rootRef);
     this.version = version;
     this.#tables = new Array(layout.tables.length);
+    this.#domains = new Array(layout.domains.length);
+    this.#blockOps = {
+      version,
+      get: (seg) => arena.get(seg),
+      alloc: (bytes) => this.#alloc(bytes),
+      drop: (ref, bytes, birth) => this.#drop(ref, bytes, birth),
+      copy: (from, to, bytes) => this.#copy(from, to, bytes),
+      wroteSlot: (seg, index) => this.#slots.push(seg, index),
+    };
+    this.#strings = { decode: (d, code) => this.#domain(d).decode(arena, code) };
   }
 
   /** Number of rows `table` has, with this transaction's changes. */
@@ -130,15 +154,28 @@ export class Transaction {
     }
     let key = -1;
     if (t.key >= 0) {
-      key = this.#checkKey(t, cells[t.key] as number, op);
-      if (this.#locate(ts, key) >= 0) {
-        throw new StateError('DUPLICATE_KEY', `${t.name} already has a row with key ${key}`, {
-          table: t.name,
-          key,
-          op,
-        });
+      const given = cells[t.key] as Key;
+      key =
+        typeof given === 'string'
+          ? this.#domain(t.columns[t.key]!.domain).lookup(this.#arena, given)
+          : this.#checkKey(t, given, op);
+      if (key >= 0 && this.#locate(ts, key) >= 0) {
+        throw new StateError(
+          'DUPLICATE_KEY',
+          `${t.name} already has a row with key ${describeValue(given)}`,
+          {
+            table: t.name,
+            key: given,
+            op,
+          },
+        );
       }
     }
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c]!;
+      if (col.domain >= 0 && cells[c] !== null) cells[c] = this.#intern(t, col, cells[c] as string, op);
+    }
+    if (t.key >= 0) key = cells[t.key] as number;
     ts.dirty = true;
     const pos = ts.rows;
     const i = pos & this.#layout.groupMask;
@@ -155,7 +192,7 @@ export class Transaction {
   }
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
-  update(table: string, key: number, values: RowInput): void {
+  update(table: string, key: Key, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
   }
@@ -167,7 +204,7 @@ export class Transaction {
   }
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
-  delete(table: string, key: number): void {
+  delete(table: string, key: Key): void {
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#rowOfKey(ts, key, this.#ops++));
   }
@@ -190,14 +227,14 @@ export class Transaction {
       pos & this.#layout.groupMask,
       ts.layout.columns,
       {},
+      this.#strings,
     );
   }
 
   /** The row whose primary key is `key`, with this transaction's changes, or null. */
-  get(table: string, key: number): Row | null {
+  get(table: string, key: Key): Row | null {
     const ts = this.#table(table);
-    if (ts.layout.key < 0) throw noKey(ts.layout);
-    const pos = Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+    const pos = this.#positionOf(ts, key);
     if (pos < 0) return null;
     const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
     return readRow(
@@ -207,14 +244,19 @@ export class Transaction {
       pos & this.#layout.groupMask,
       ts.layout.columns,
       {},
+      this.#strings,
     );
   }
 
   /** The position of the row with primary key `key`, or -1. */
-  locate(table: string, key: number): number {
-    const ts = this.#table(table);
-    if (ts.layout.key < 0) throw noKey(ts.layout);
-    return Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+  locate(table: string, key: Key): number {
+    return this.#positionOf(this.#table(table), key);
+  }
+
+  /** The code of `value` in dictionary `domain`, with this transaction's strings, or -1. */
+  codeOf(domain: string, value: string): number {
+    const d = domainLayout(this.#layout, domain);
+    return this.#domain(d.index).lookup(this.#arena, value);
   }
 
   /** @internal Ends the transaction and hands its changes to the writer. */
@@ -225,10 +267,12 @@ export class Transaction {
       retired: this.#retired,
       dropped: this.#dropped,
       allocated: this.#allocated,
+      domains: this.#domains,
+      slots: this.#slots,
     };
   }
 
-  #site(key: number, row: number, op: number): CellSite {
+  #site(key: Key, row: number, op: number): CellSite {
     const site = this.#cellSite;
     site.key = key;
     site.row = row;
@@ -238,7 +282,7 @@ export class Transaction {
 
   // --- rows -------------------------------------------------------------------------------------
 
-  #updateRow(ts: TxTable, key: number, pos: number, values: RowInput): void {
+  #updateRow(ts: TxTable, key: Key, pos: number, values: RowInput): void {
     const t = ts.layout;
     const op = this.#ops++;
     const cols = this.#cols;
@@ -262,7 +306,8 @@ export class Transaction {
         );
       }
       cols[n] = col;
-      cells[n++] = toCell(t, col, value, this.#site(key, pos, op));
+      const cell = toCell(t, col, value, this.#site(key, pos, op));
+      cells[n++] = col.domain >= 0 && cell !== null ? this.#intern(t, col, cell as string, op) : cell;
     }
     if (n === 0) return;
     ts.dirty = true;
@@ -340,18 +385,54 @@ export class Transaction {
     return key;
   }
 
-  #rowOfKey(ts: TxTable, key: number, op: number): number {
-    const t = ts.layout;
-    if (t.key < 0) throw noKey(t);
-    const pos = Number.isInteger(key) && key >= 0 && key <= MAX_KEY ? this.#locate(ts, key) : -1;
+  #rowOfKey(ts: TxTable, key: Key, op: number): number {
+    const pos = this.#positionOf(ts, key);
     if (pos < 0) {
-      throw new StateError('KEY_NOT_FOUND', `${t.name} has no row with key ${String(key)}`, {
+      const t = ts.layout;
+      throw new StateError('KEY_NOT_FOUND', `${t.name} has no row with key ${describeValue(key)}`, {
         table: t.name,
         key,
         op,
       });
     }
     return pos;
+  }
+
+  /** The position of the row with key `key` (a string for dictionary keys), or -1. */
+  #positionOf(ts: TxTable, key: Key): number {
+    const t = ts.layout;
+    if (t.key < 0) throw noKey(t);
+    const domain = t.columns[t.key]!.domain;
+    let code = -1;
+    if (domain >= 0) {
+      if (typeof key === 'string') code = this.#domain(domain).lookup(this.#arena, key);
+    } else if (Number.isInteger(key) && (key as number) >= 0 && (key as number) <= MAX_KEY) {
+      code = key as number;
+    }
+    return code < 0 ? -1 : this.#locate(ts, code);
+  }
+
+  /** The code of `s` in the domain of dictionary column `col`, interning it if new. */
+  #intern(t: TableLayout, col: ColumnLayout, s: string, op: number): number {
+    const d = this.#domain(col.domain);
+    const code = d.intern(this.#blockOps, s);
+    if (code > col.max) {
+      throw new StateError(
+        'OUT_OF_RANGE',
+        `${t.name}.${col.name}: domain ${d.layout.name} would hold ${code + 1} strings, more than the column's ${col.shift * 8 + 8}-bit codes can name (value ${describeValue(s)})`,
+        { table: t.name, column: col.name, value: s, op },
+      );
+    }
+    return code;
+  }
+
+  #domain(d: number): TxDomain {
+    const known = this.#domains[d];
+    if (known !== undefined) return known;
+    const f64 = this.#arena.get(this.#rootSeg).f64;
+    const domain = new TxDomain(this.#layout.domains[d]!, f64, domainEntry(this.#layout, this.#rootOff, d));
+    this.#domains[d] = domain;
+    return domain;
   }
 
   // --- blocks -----------------------------------------------------------------------------------

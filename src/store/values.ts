@@ -3,7 +3,7 @@ import type { SegmentViews } from '../memory/segments.js';
 import type { ColumnLayout, TableLayout } from './layout.js';
 
 /** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
-export type Value = number | bigint | boolean | null;
+export type Value = number | bigint | boolean | string | null;
 
 /** A row: column name to value. */
 export type Row = Record<string, Value>;
@@ -14,8 +14,11 @@ export type Row = Record<string, Value>;
  */
 export type RowInput = Record<string, Value | Date | undefined>;
 
-/** A value as it is stored: int64 and timestamp as bigint, bool as boolean. */
-export type Cell = number | bigint | boolean | null;
+/**
+ * A checked value before it is stored: int64 and timestamp as bigint, bool as boolean, a dictionary
+ * column's string (the transaction turns it into its code).
+ */
+export type Cell = number | bigint | boolean | string | null;
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -28,9 +31,14 @@ function reject(
   value: unknown,
   at: CellSite,
 ): StateError {
-  const where = at.key >= 0 ? ` of the row with key ${at.key}` : at.row >= 0 ? ` of row ${at.row}` : '';
+  const hasKey = typeof at.key === 'string' || at.key >= 0;
+  const where = hasKey
+    ? ` of the row with key ${describeValue(at.key)}`
+    : at.row >= 0
+      ? ` of row ${at.row}`
+      : '';
   const details: StateErrorDetails = { table: table.name, column: col.name, value, op: at.op };
-  if (at.key >= 0) details.key = at.key;
+  if (hasKey) details.key = at.key;
   if (at.row >= 0) details.row = at.row;
   return new StateError(
     code,
@@ -44,7 +52,7 @@ function reject(
  * operation's index in its transaction. The writer reuses one object, so checks allocate nothing.
  */
 export interface CellSite {
-  key: number;
+  key: number | string;
   row: number;
   op: number;
 }
@@ -59,6 +67,10 @@ export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, si
     throw reject('NULL_NOT_ALLOWED', 'column is not nullable', table, col, value, site);
   }
   switch (col.type) {
+    case 'dictionary':
+      if (typeof value !== 'string')
+        throw reject('TYPE_MISMATCH', 'expected a string', table, col, value, site);
+      return value;
     case 'bool':
       if (typeof value !== 'boolean')
         throw reject('TYPE_MISMATCH', 'expected a boolean', table, col, value, site);

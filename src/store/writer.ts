@@ -1,7 +1,21 @@
 import type { Arena } from '../memory/arena.js';
 import type { Control } from '../memory/control.js';
 import { pinnedVersions } from '../memory/slots.js';
-import { offOf, ROOT_HEADER, type StoreLayout, segOf, T_DIR_SEG, T_LOC_SEG, TABLE_WORDS } from './layout.js';
+import {
+  D_BYTES_SEG,
+  D_CHANGED,
+  D_HASH_SEG,
+  D_OFF_SEG,
+  DOMAIN_WORDS,
+  domainEntry,
+  offOf,
+  ROOT_HEADER,
+  type StoreLayout,
+  segOf,
+  T_DIR_SEG,
+  T_LOC_SEG,
+  TABLE_WORDS,
+} from './layout.js';
 import { RetiredBlocks } from './reclaim.js';
 import { Transaction, writeTableEntry } from './transaction.js';
 
@@ -47,9 +61,10 @@ export class Writer {
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
   commit(tx: Transaction): number {
-    const { tables, retired, dropped, allocated } = tx.finish();
+    const { tables, retired, dropped, allocated, domains } = tx.finish();
     let changed = false;
     for (const t of tables) if (t?.dirty) changed = true;
+    for (const d of domains) if (d?.dirty) changed = true;
     if (!changed) {
       this.#freeAll(allocated);
       return this.#version;
@@ -64,12 +79,23 @@ export class Writer {
     f64[r] = version;
     f64[r + 1] = Date.now();
     f64[r + 2] = this.#layout.tables.length;
-    f64[r + 3] = 0;
+    f64[r + 3] = this.#layout.domains.length;
     for (let t = 0; t < this.#layout.tables.length; t++) {
       const w = r + ROOT_HEADER + t * TABLE_WORDS;
       const ts = tables[t];
       if (ts?.dirty) writeTableEntry(f64, w, ts, version);
       else for (let k = 0; k < TABLE_WORDS; k++) f64[w + k] = old[o + ROOT_HEADER + t * TABLE_WORDS + k]!;
+    }
+    for (let d = 0; d < this.#layout.domains.length; d++) {
+      const w = domainEntry(this.#layout, offOf(root), d);
+      const td = domains[d];
+      if (td?.dirty) {
+        f64.set(td.words, w);
+        f64[w + D_CHANGED] = version;
+      } else {
+        const from = domainEntry(this.#layout, offOf(this.#root), d);
+        for (let k = 0; k < DOMAIN_WORDS; k++) f64[w + k] = old[from + k]!;
+      }
     }
     this.#publish(version, root);
     for (let i = 0; i < retired.length; i += 3)
@@ -81,7 +107,12 @@ export class Writer {
 
   /** Drops a failed transaction: every block it made is freed, and no published block changed. */
   abort(tx: Transaction): void {
-    this.#freeAll(tx.finish().allocated);
+    const { allocated, slots } = tx.finish();
+    // Hash slots the transaction filled in published blocks point to codes no version will have.
+    // Emptying them is safe: every string published before was placed when these slots were
+    // empty, so no committed string's probe sequence runs through them.
+    for (let i = 0; i < slots.length; i += 2) Atomics.store(this.#arena.get(slots[i]!).i32, slots[i + 1]!, 0);
+    this.#freeAll(allocated);
   }
 
   /**
@@ -129,10 +160,17 @@ export class Writer {
     f64[r] = 1;
     f64[r + 1] = Date.now();
     f64[r + 2] = this.#layout.tables.length;
+    f64[r + 3] = this.#layout.domains.length;
     for (let t = 0; t < this.#layout.tables.length; t++) {
       const w = r + ROOT_HEADER + t * TABLE_WORDS;
       f64[w + T_DIR_SEG] = -1;
       f64[w + T_LOC_SEG] = -1;
+    }
+    for (let d = 0; d < this.#layout.domains.length; d++) {
+      const w = domainEntry(this.#layout, offOf(root), d);
+      f64[w + D_OFF_SEG] = -1;
+      f64[w + D_BYTES_SEG] = -1;
+      f64[w + D_HASH_SEG] = -1;
     }
     this.#publish(1, root);
   }

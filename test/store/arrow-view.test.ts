@@ -9,6 +9,7 @@ import {
   bool,
   type ChunkView,
   type ColumnType,
+  type FixedTypeName,
   float32,
   float64,
   int8,
@@ -70,7 +71,7 @@ const SAMPLES = {
     0.1,
   ],
   timestamp: [-8.64e15, 8.64e15, 0, -1, 1_700_000_000_123, -62_135_596_800_000],
-} satisfies Record<ColumnType['type'], readonly Value[]>;
+} satisfies Record<FixedTypeName, readonly Value[]>;
 
 type TypeName = keyof typeof SAMPLES;
 const FACTORIES: Record<TypeName, (o?: { nullable?: boolean }) => ColumnType> = {

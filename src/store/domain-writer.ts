@@ -1,0 +1,174 @@
+import type { SegmentViews } from '../memory/segments.js';
+import { decodeCode, lookupCode } from './domain.js';
+import {
+  D_BYTE_LENGTH,
+  D_BYTES_BIRTH,
+  D_BYTES_CAP,
+  D_BYTES_OFF,
+  D_BYTES_SEG,
+  D_HASH_BIRTH,
+  D_HASH_CAP,
+  D_HASH_COUNT,
+  D_HASH_OFF,
+  D_HASH_SEG,
+  D_LENGTH,
+  D_OFF_BIRTH,
+  D_OFF_CAP,
+  D_OFF_OFF,
+  D_OFF_SEG,
+  DOMAIN_WORDS,
+  type DomainLayout,
+  offOf,
+  packRef,
+  segOf,
+} from './layout.js';
+import { hashBytes, hashString, utf8Length, writeUtf8 } from './utf8.js';
+
+/** What a domain needs from the transaction that changes it. */
+export interface BlockOps {
+  /** The version the transaction will publish. */
+  readonly version: number;
+  get(seg: number): SegmentViews;
+  alloc(bytes: number): number;
+  /** Gives up a block: freed at commit if born in this transaction, else retired. */
+  drop(ref: number, bytes: number, birth: number): void;
+  copy(from: number, to: number, bytes: number): void;
+  /** Records an in-place write of hash slot `index` (an Int32 index) of a published block. */
+  wroteSlot(seg: number, index: number): void;
+}
+
+const MIN_CODES = 256;
+const MIN_BYTES = 4096;
+const MIN_SLOTS = 64;
+
+/**
+ * A dictionary domain inside a transaction: the words of its root entry, made mutable, and the
+ * append-only writes that intern new strings. Offsets and bytes past the published length are
+ * invisible to every version, so they are written in place until a block is full; then it is
+ * copied into a larger block and the old one retired (older versions keep reading it).
+ */
+export class TxDomain {
+  readonly layout: DomainLayout;
+  /** The domain's root entry as this transaction leaves it. */
+  readonly words: Float64Array;
+  /** Whether the transaction added strings. */
+  dirty = false;
+
+  constructor(layout: DomainLayout, root: Float64Array, w: number) {
+    this.layout = layout;
+    this.words = root.slice(w, w + DOMAIN_WORDS);
+  }
+
+  /** The code of `s`, or -1 if the domain does not hold it. */
+  lookup(src: { get(seg: number): SegmentViews }, s: string): number {
+    return lookupCode(src, this.words, 0, s);
+  }
+
+  /** The string of `code`. */
+  decode(src: { get(seg: number): SegmentViews }, code: number): string {
+    return decodeCode(src, this.words, 0, code);
+  }
+
+  /** Number of strings, with this transaction's. */
+  get length(): number {
+    return this.words[D_LENGTH]!;
+  }
+
+  /** The code of `s`, adding it to the domain if it is new. */
+  intern(ops: BlockOps, s: string): number {
+    const found = this.lookup(ops, s);
+    if (found >= 0) return found;
+    const w = this.words;
+    const code = w[D_LENGTH]!;
+    const byteLength = w[D_BYTE_LENGTH]!;
+    const n = utf8Length(s);
+    this.#ensureOffsets(ops, code + 2);
+    this.#ensureBytes(ops, byteLength + n);
+    writeUtf8(s, ops.get(w[D_BYTES_SEG]!).u8, w[D_BYTES_OFF]! + byteLength, n);
+    ops.get(w[D_OFF_SEG]!).i32[(w[D_OFF_OFF]! >> 2) + code + 1] = byteLength + n;
+    w[D_LENGTH] = code + 1;
+    w[D_BYTE_LENGTH] = byteLength + n;
+    this.dirty = true;
+    const cap = w[D_HASH_CAP]!;
+    if (w[D_HASH_SEG]! < 0 || (w[D_HASH_COUNT]! + 1) * 2 > cap)
+      this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2));
+    else this.#insert(ops, code, hashString(s));
+    return code;
+  }
+
+  #ensureOffsets(ops: BlockOps, entries: number): void {
+    const w = this.words;
+    const cap = w[D_OFF_CAP]!;
+    if (w[D_OFF_SEG]! >= 0 && cap >= entries) return;
+    const newCap = Math.max(entries, cap * 2, MIN_CODES);
+    const ref = ops.alloc(newCap * 4);
+    if (w[D_OFF_SEG]! >= 0) {
+      const old = packRef(w[D_OFF_SEG]!, w[D_OFF_OFF]!);
+      ops.copy(old, ref, (w[D_LENGTH]! + 1) * 4);
+      ops.drop(old, cap * 4, w[D_OFF_BIRTH]!);
+    } else {
+      ops.get(segOf(ref)).i32[offOf(ref) >> 2] = 0;
+    }
+    w[D_OFF_SEG] = segOf(ref);
+    w[D_OFF_OFF] = offOf(ref);
+    w[D_OFF_BIRTH] = ops.version;
+    w[D_OFF_CAP] = newCap;
+  }
+
+  #ensureBytes(ops: BlockOps, bytes: number): void {
+    const w = this.words;
+    const cap = w[D_BYTES_CAP]!;
+    if (w[D_BYTES_SEG]! >= 0 && cap >= bytes) return;
+    const newCap = Math.max(bytes, cap * 2, MIN_BYTES);
+    const ref = ops.alloc(newCap);
+    if (w[D_BYTES_SEG]! >= 0) {
+      const old = packRef(w[D_BYTES_SEG]!, w[D_BYTES_OFF]!);
+      ops.copy(old, ref, w[D_BYTE_LENGTH]!);
+      ops.drop(old, cap, w[D_BYTES_BIRTH]!);
+    }
+    w[D_BYTES_SEG] = segOf(ref);
+    w[D_BYTES_OFF] = offOf(ref);
+    w[D_BYTES_BIRTH] = ops.version;
+    w[D_BYTES_CAP] = newCap;
+  }
+
+  /** Puts `code` in the first empty slot of its probe sequence. */
+  #insert(ops: BlockOps, code: number, hash: number): void {
+    const w = this.words;
+    const seg = w[D_HASH_SEG]!;
+    const slots = ops.get(seg).i32;
+    const base = w[D_HASH_OFF]! >> 2;
+    const mask = w[D_HASH_CAP]! - 1;
+    let i = hash & mask;
+    while (slots[base + i] !== 0) i = (i + 1) & mask;
+    // One atomic Int32 store: a concurrent reader sees the slot empty or holding the whole code.
+    Atomics.store(slots, base + i, code + 1);
+    if (w[D_HASH_BIRTH] !== ops.version) ops.wroteSlot(seg, base + i);
+    w[D_HASH_COUNT]!++;
+  }
+
+  /** Builds a new hash index of `cap` slots holding every code (a new block; readers of older
+   * versions keep the old one until it is reclaimed). */
+  #rehash(ops: BlockOps, cap: number): void {
+    const w = this.words;
+    const ref = ops.alloc(cap * 4);
+    const seg = segOf(ref);
+    const slots = ops.get(seg).i32;
+    const base = offOf(ref) >> 2;
+    slots.fill(0, base, base + cap);
+    if (w[D_HASH_SEG]! >= 0)
+      ops.drop(packRef(w[D_HASH_SEG]!, w[D_HASH_OFF]!), w[D_HASH_CAP]! * 4, w[D_HASH_BIRTH]!);
+    w[D_HASH_SEG] = seg;
+    w[D_HASH_OFF] = offOf(ref);
+    w[D_HASH_BIRTH] = ops.version;
+    w[D_HASH_CAP] = cap;
+    w[D_HASH_COUNT] = 0;
+    const offsets = ops.get(w[D_OFF_SEG]!).i32;
+    const ob = w[D_OFF_OFF]! >> 2;
+    const bytes = ops.get(w[D_BYTES_SEG]!).u8;
+    const bb = w[D_BYTES_OFF]!;
+    for (let code = 0; code < w[D_LENGTH]!; code++) {
+      this.#insert(ops, code, hashBytes(bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!));
+    }
+  }
+}
