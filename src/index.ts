@@ -27,10 +27,12 @@ export {
   int16,
   int32,
   int64,
+  list,
   timestamp,
   uint8,
   uint16,
   uint32,
+  utf8,
 } from './schema/types.js';
 export type { ChunkValues, ChunkView } from './store/arrow-view.js';
 export { Snapshot } from './store/snapshot.js';

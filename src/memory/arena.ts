@@ -79,6 +79,8 @@ export class Arena {
       ref = this.#popFree(cls, size);
       if (ref >= 0) return ref;
     }
+    ref = this.#split(cls, size);
+    if (ref >= 0) return ref;
     if (size > this.#options.segmentBytes) {
       // An oversized block gets a segment of its own; bumping goes on in the current segment.
       const seg = this.#newSegment(size);
@@ -100,12 +102,7 @@ export class Arena {
       const off = ref - seg * 0x1_0000_0000;
       this.#segments.get(seg).u8.fill(POISON_BYTE, off, off + size);
     }
-    let list = this.#free[cls];
-    if (list === undefined) {
-      list = [];
-      this.#free[cls] = list;
-    }
-    list.push(ref);
+    this.#push(cls, ref);
     this.#usedBytes -= size;
     this.#freeBytes += size;
   }
@@ -130,6 +127,44 @@ export class Arena {
     this.#freeBytes -= size;
     this.#usedBytes += size;
     return list.pop()!;
+  }
+
+  /**
+   * Carves a block of class `cls` out of the smallest larger free block, returning the rest to the
+   * free lists as blocks of the largest classes that fit, so memory freed in one size class can
+   * serve another before the arena grows. (There is no coalescing: pieces stay pieces.)
+   */
+  #split(cls: number, size: number): number {
+    for (let c = cls + 1; c < this.#free.length; c++) {
+      const list = this.#free[c];
+      if (list === undefined || list.length === 0) continue;
+      const ref = list.pop()!;
+      const big = sizeOfClass(c);
+      this.#freeBytes -= big;
+      this.#usedBytes += size;
+      let at = ref + size;
+      let rest = big - size;
+      while (rest > 0) {
+        let piece = sizeClassOf(rest);
+        if (sizeOfClass(piece) > rest) piece--;
+        const bytes = sizeOfClass(piece);
+        this.#push(piece, at);
+        this.#freeBytes += bytes;
+        at += bytes;
+        rest -= bytes;
+      }
+      return ref;
+    }
+    return -1;
+  }
+
+  #push(cls: number, ref: number): void {
+    let list = this.#free[cls];
+    if (list === undefined) {
+      list = [];
+      this.#free[cls] = list;
+    }
+    list.push(ref);
   }
 
   #bump(size: number): number {

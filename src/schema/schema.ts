@@ -79,7 +79,22 @@ export function table(
         { table: name, column: col },
       );
     }
-    if (type.type === 'dictionary') {
+    if (type.type === 'list') {
+      const item = type.item;
+      if (item?.type !== 'dictionary' || typeof item.domain !== 'string' || !NAME.test(item.domain)) {
+        throw new StateError(
+          'INVALID_SCHEMA',
+          `list column ${name}.${col} needs dictionary items, as in list(dictionary('node'))`,
+          { table: name, column: col },
+        );
+      }
+      cols.push({
+        name: col,
+        type: 'list',
+        nullable: type.nullable === true,
+        item: { type: 'dictionary', nullable: false, domain: item.domain, width: 32 },
+      });
+    } else if (type.type === 'dictionary') {
       if (typeof type.domain !== 'string' || !NAME.test(type.domain) || !WIDTHS.has(type.width)) {
         throw new StateError(
           'INVALID_SCHEMA',

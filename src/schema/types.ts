@@ -28,7 +28,7 @@ export type FixedTypeName =
   | 'timestamp';
 
 /** Names of every column type. */
-export type ColumnTypeName = FixedTypeName | 'dictionary';
+export type ColumnTypeName = FixedTypeName | 'dictionary' | 'utf8' | 'list';
 
 /** Bits of the codes a dictionary column stores. */
 export type CodeWidth = 8 | 16 | 32;
@@ -43,6 +43,8 @@ export interface ColumnType {
   readonly domain?: string;
   /** For `dictionary`: bits per code (8, 16 or 32). */
   readonly width?: CodeWidth;
+  /** For `list`: the type of its items (a dictionary column type). */
+  readonly item?: ColumnType;
 }
 
 /** Options of every type factory. */
@@ -93,6 +95,24 @@ export function dictionary(domain: string, options?: DictionaryOptions): ColumnT
   return { type: 'dictionary', nullable: options?.nullable === true, domain, width: options?.width ?? 32 };
 }
 
+/**
+ * Plain UTF-8 text, stored inside its chunk and copied with it: for free text such as parameters
+ * JSON or error messages, where a dictionary would gain nothing.
+ */
+export function utf8(options?: ColumnTypeOptions): ColumnType {
+  return { type: 'utf8', nullable: options?.nullable === true };
+}
+
+/**
+ * A list of strings stored as codes of a dictionary domain (Arrow `list<dictionary<utf8>>`):
+ * capabilities, peers, providers. Rows read and write it as an array of strings.
+ *
+ * @example list(dictionary('node'))
+ */
+export function list(item: ColumnType, options?: ColumnTypeOptions): ColumnType {
+  return { type: 'list', nullable: options?.nullable === true, item };
+}
+
 /** How a fixed-width type is laid out in a chunk. */
 export interface TypeLayout {
   /** Bytes per value; 0 for bool, which is a bitmap. */
@@ -125,6 +145,8 @@ const LAYOUTS: Record<FixedTypeName, TypeLayout> = {
 
 /** The chunk layout of a type; a dictionary column is laid out as its codes. */
 export function layoutOf(type: ColumnTypeName, width: CodeWidth = 32): TypeLayout {
+  // Variable-length columns keep Int32 offsets in the chunk; their items live in a data block.
+  if (type === 'utf8' || type === 'list') return LAYOUTS.int32;
   if (type !== 'dictionary') return LAYOUTS[type];
   const codes = LAYOUTS[width === 8 ? 'int8' : width === 16 ? 'int16' : 'int32'];
   return { ...codes, min: 0 };
@@ -132,7 +154,10 @@ export function layoutOf(type: ColumnTypeName, width: CodeWidth = 32): TypeLayou
 
 /** Whether `name` is one of the column type names. */
 export function isColumnTypeName(name: unknown): name is ColumnTypeName {
-  return typeof name === 'string' && (name === 'dictionary' || Object.hasOwn(LAYOUTS, name));
+  return (
+    typeof name === 'string' &&
+    (name === 'dictionary' || name === 'utf8' || name === 'list' || Object.hasOwn(LAYOUTS, name))
+  );
 }
 
 /** The apache-arrow type of a column. */

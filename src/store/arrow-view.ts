@@ -1,5 +1,14 @@
-import { type Data, makeData, makeVector, RecordBatch, Struct, Table, Utf8, type Vector } from 'apache-arrow';
-import type { SegmentViews } from '../memory/segments.js';
+import {
+  type Data,
+  type List,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Struct,
+  Table,
+  Utf8,
+  type Vector,
+} from 'apache-arrow';
 import {
   type ColumnLayout,
   D_BYTE_LENGTH,
@@ -13,6 +22,10 @@ import {
   DIR_ENTRY,
   DIR_HEADER,
   DOMAIN_WORDS,
+  E_DATA_OFF,
+  E_DATA_SEG,
+  E_OFF,
+  E_SEG,
   GROUP_ENTRY,
   GROUP_HEADER,
   type TableLayout,
@@ -24,13 +37,17 @@ export interface ChunkView {
   /** Rows in the chunk. */
   readonly length: number;
   /**
-   * The values, exactly `length` of them (for bool, a bitmap of `length` bits). int64 and timestamp
-   * columns are BigInt64Arrays. The array aliases the arena: never write to it, and do not use it
-   * after the snapshot it came from is released.
+   * Fixed-width columns: the values, exactly `length` of them (for bool, a bitmap of `length`
+   * bits; int64 and timestamp are BigInt64Arrays; dictionary columns hold codes). utf8 columns: the
+   * UTF-8 bytes of all rows; list columns: the Int32 codes of all items, both indexed by `offsets`.
+   * The array aliases the arena: never write to it, and do not use it after the snapshot it came
+   * from is released.
    */
   readonly values: ChunkValues;
   /** The validity bitmap (bit set = not null), or null for non-nullable columns. */
   readonly validity: Uint8Array | null;
+  /** utf8 and list columns: `length + 1` offsets into `values` (row i is [offsets[i], offsets[i+1])). */
+  readonly offsets: Int32Array | null;
 }
 
 /** The typed arrays chunk values come in. */
@@ -57,32 +74,75 @@ const CTORS = {
   i64: BigInt64Array,
 } as const;
 
-/** Makes the views of one chunk at byte `chunk` of segment `v`, for its first `length` rows. */
-export function chunkView(v: SegmentViews, chunk: number, col: ColumnLayout, length: number): ChunkView {
+/**
+ * Makes the views of one column's chunk, for its first `length` rows: `f64` holds the row-group
+ * block and `e` is the column's entry in it.
+ */
+export function chunkView(
+  src: SegmentSource,
+  f64: Float64Array,
+  e: number,
+  col: ColumnLayout,
+  length: number,
+): ChunkView {
+  const v = src.get(f64[e + E_SEG]!);
+  const chunk = f64[e + E_OFF]!;
+  const sab = v.sab as unknown as ArrayBuffer;
   const base = chunk + col.validityBytes;
-  const values: ChunkValues =
-    col.shift < 0
-      ? new Uint8Array(v.sab, base, (length + 7) >> 3)
-      : new CTORS[col.view](v.sab as unknown as ArrayBuffer, base, length);
-  const validity = col.nullable ? new Uint8Array(v.sab, chunk, (length + 7) >> 3) : null;
-  return { length, values, validity };
+  const validity = col.nullable ? new Uint8Array(sab, chunk, (length + 7) >> 3) : null;
+  if (col.kind === 'fixed') {
+    const values: ChunkValues =
+      col.shift < 0 ? new Uint8Array(sab, base, (length + 7) >> 3) : new CTORS[col.view](sab, base, length);
+    return { length, values, validity, offsets: null };
+  }
+  const offsets = new Int32Array(sab, base, length + 1);
+  const items = offsets[length]!;
+  const dSeg = f64[e + E_DATA_SEG]!;
+  const data = dSeg < 0 ? null : (src.get(dSeg).sab as unknown as ArrayBuffer);
+  const dOff = f64[e + E_DATA_OFF]!;
+  const values =
+    col.kind === 'utf8'
+      ? data === null
+        ? new Uint8Array(0)
+        : new Uint8Array(data, dOff, items)
+      : data === null
+        ? new Int32Array(0)
+        : new Int32Array(data, dOff, items);
+  return { length, values, validity, offsets };
 }
 
 function chunkData(
-  v: SegmentViews,
-  chunk: number,
+  src: SegmentSource,
+  f64: Float64Array,
+  e: number,
   col: ColumnLayout,
   length: number,
   dictionary: Vector | undefined,
 ): Data {
-  const { values, validity } = chunkView(v, chunk, col, length);
-  return makeData({
-    type: col.arrowType,
-    length,
-    data: values,
-    ...(validity === null ? {} : { nullBitmap: validity }),
-    ...(dictionary === undefined ? {} : { dictionary }),
-  } as unknown as Parameters<typeof makeData>[0]);
+  const { values, validity, offsets } = chunkView(src, f64, e, col, length);
+  const nulls = validity === null ? {} : { nullBitmap: validity };
+  let props: Record<string, unknown>;
+  if (col.kind === 'utf8') {
+    props = { type: col.arrowType, length, valueOffsets: offsets, data: values, ...nulls };
+  } else if (col.kind === 'list') {
+    const item = (col.arrowType as List).children[0]!.type;
+    const child = makeData({
+      type: item,
+      length: values.length,
+      data: values as Int32Array,
+      dictionary,
+    } as never);
+    props = { type: col.arrowType, length, valueOffsets: offsets, child, ...nulls };
+  } else {
+    props = {
+      type: col.arrowType,
+      length,
+      data: values,
+      ...nulls,
+      ...(dictionary === undefined ? {} : { dictionary }),
+    };
+  }
+  return makeData(props as unknown as Parameters<typeof makeData>[0]);
 }
 
 interface CachedBatch {
@@ -194,7 +254,7 @@ export class ArrowViewCache {
     let k = 0;
     const children = t.columns.map((col) => {
       const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
-      return chunkData(src.get(f64[e]!), f64[e + 1]!, col, length, col.domain >= 0 ? dicts[k++] : undefined);
+      return chunkData(src, f64, e, col, length, col.domain >= 0 ? dicts[k++] : undefined);
     });
     return new RecordBatch(t.arrowSchema, makeData({ type, length, nullCount: 0, children }));
   }

@@ -6,11 +6,18 @@ import {
   Int8,
   Int16,
   Int32,
+  List,
   Utf8,
 } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import type { Schema } from '../schema/schema.js';
-import { arrowTypeOf, type ColumnTypeName, layoutOf, type ViewKind } from '../schema/types.js';
+import {
+  arrowTypeOf,
+  type ColumnTypeName,
+  type FixedTypeName,
+  layoutOf,
+  type ViewKind,
+} from '../schema/types.js';
 
 /*
  * Block formats. Metadata blocks are arrays of Float64 words (every reference, count and version is
@@ -23,11 +30,15 @@ import { arrowTypeOf, type ColumnTypeName, layoutOf, type ViewKind } from '../sc
  * Domain bytes:            the strings' UTF-8, back to back
  * Domain hash index:       Int32 per slot: code + 1, 0 when empty (open addressing, linear probes)
  * Directory of a table:    [groupCount, capacity, then per row group: seg, off, birth]
- * Row group:               [rowCount, 0, then per column: chunkSeg, chunkOff, chunkBirth, highWater]
+ * Row group:               [rowCount, 0, then per column GROUP_ENTRY words (see E_*): chunkSeg,
+ *                           chunkOff, chunkBirth, highWater, and for utf8 and list columns the data
+ *                           block: dataSeg, dataOff, dataBirth, dataCapacity, dataHighWater]
  * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth, liveKeys]
  *                          (seg -1: no page; a page whose last key goes is freed)
  * Key locator page:        Int32 row position per key of the page, -1 when absent
- * Chunk:                   [validity bitmap, padded to 64 bytes, if nullable][values]
+ * Chunk:                   [validity bitmap, padded to 64 bytes, if nullable][values]; for utf8 and
+ *                           list columns the values are Int32 offsets (rows + 1) into the data block
+ *                           (UTF-8 bytes, or Int32 codes of the list's domain)
  *
  * A chunk's high-water mark is the largest row count that any published row group block gave it:
  * rows at or past it are invisible to every version, so they may be written in place.
@@ -66,7 +77,18 @@ export const DIR_HEADER = 2;
 export const DIR_ENTRY = 3;
 export const LOC_ENTRY = 4;
 export const GROUP_HEADER = 2;
-export const GROUP_ENTRY = 4;
+export const GROUP_ENTRY = 10;
+/** Words of a row-group entry: the chunk, and for variable-length columns their data block. */
+export const E_SEG = 0;
+export const E_OFF = 1;
+export const E_BIRTH = 2;
+export const E_HWM = 3;
+export const E_DATA_SEG = 4;
+export const E_DATA_OFF = 5;
+export const E_DATA_BIRTH = 6;
+export const E_DATA_CAP = 7;
+/** The largest data length (offsets[count]) any published row-group block gave this data block. */
+export const E_DATA_HWM = 8;
 
 export const PAGE_SHIFT = 12;
 export const PAGE_KEYS = 1 << PAGE_SHIFT;
@@ -86,6 +108,8 @@ export interface ColumnLayout {
   readonly index: number;
   readonly type: ColumnTypeName;
   readonly nullable: boolean;
+  /** How values are stored: fixed width, or offsets into a data block of bytes or of codes. */
+  readonly kind: 'fixed' | 'utf8' | 'list';
   /** Index of the dictionary domain of a dictionary column, -1 for other columns. */
   readonly domain: number;
   readonly view: ViewKind;
@@ -149,11 +173,13 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
     const columns = t.columns.map((c, ci): ColumnLayout => {
       const l = layoutOf(c.type, c.width);
       let domain = -1;
-      let arrowType = c.type === 'dictionary' ? null : arrowTypeOf(c.type);
-      if (c.type === 'dictionary') {
-        let d = domainByName.get(c.domain!);
+      let arrowType: DataType | null = null;
+      const kind = c.type === 'utf8' ? 'utf8' : c.type === 'list' ? 'list' : 'fixed';
+      const domainName = c.type === 'list' ? c.item!.domain! : c.domain;
+      if (domainName !== undefined) {
+        let d = domainByName.get(domainName);
         if (d === undefined) {
-          d = { name: c.domain!, index: domains.length, columns: [] };
+          d = { name: domainName, index: domains.length, columns: [] };
           domains.push(d);
           domainByName.set(d.name, d);
         }
@@ -162,13 +188,19 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
         const codes = c.width === 8 ? new Int8() : c.width === 16 ? new Int16() : new Int32();
         arrowType = new Dictionary(new Utf8(), codes, d.index);
       }
+      if (kind === 'list') arrowType = new List(new Field('item', arrowType!, false));
+      else if (kind === 'utf8') arrowType = new Utf8();
+      else if (arrowType === null) arrowType = arrowTypeOf(c.type as FixedTypeName);
       const validityBytes = c.nullable ? pad64(rowGroupSize / 8) : 0;
-      const valueBytes = pad64(l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift);
+      const valueBytes = pad64(
+        kind !== 'fixed' ? (rowGroupSize + 1) * 4 : l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift,
+      );
       return {
         name: c.name,
         index: ci,
         type: c.type,
         nullable: c.nullable,
+        kind,
         domain,
         view: l.view,
         shift: l.shift,

@@ -3,13 +3,18 @@ import {
   type ColumnLayout,
   DIR_ENTRY,
   DIR_HEADER,
+  E_DATA_OFF,
+  E_DATA_SEG,
+  E_OFF,
+  E_SEG,
   GROUP_ENTRY,
   GROUP_HEADER,
   LOC_ENTRY,
   PAGE_MASK,
   PAGE_SHIFT,
 } from './layout.js';
-import { type Row, readValue } from './values.js';
+import { readUtf8 } from './utf8.js';
+import { isValid, type Row, readValue } from './values.js';
 
 /** Anything that maps a segment index to its views: a thread's segment table or the arena. */
 export interface SegmentSource {
@@ -41,8 +46,47 @@ export function readRow(
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
     const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
+    if (col.kind !== 'fixed') {
+      out[col.name] = readVar(src, f64, e, col, i, strings);
+      continue;
+    }
     const v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
     out[col.name] = col.domain >= 0 && v !== null ? strings.decode(col.domain, v as number) : v;
+  }
+  return out;
+}
+
+/**
+ * Reads row `i` of a utf8 or list column: `f64` holds the row-group block and `e` is the column's
+ * entry in it. The chunk holds offsets (bytes for utf8, items for lists) into the data block.
+ */
+export function readVar(
+  src: SegmentSource,
+  f64: Float64Array,
+  e: number,
+  col: ColumnLayout,
+  i: number,
+  strings: StringDecoder,
+): string | string[] | null {
+  const cv = src.get(f64[e + E_SEG]!);
+  const chunk = f64[e + E_OFF]!;
+  if (!isValid(cv, chunk, col, i)) return null;
+  const ob = (chunk + col.validityBytes) >> 2;
+  const start = cv.i32[ob + i]!;
+  const end = cv.i32[ob + i + 1]!;
+  if (col.kind === 'utf8') {
+    if (start === end) return '';
+    return readUtf8(
+      src.get(f64[e + E_DATA_SEG]!).u8,
+      f64[e + E_DATA_OFF]! + start,
+      f64[e + E_DATA_OFF]! + end,
+    );
+  }
+  const out: string[] = new Array(end - start);
+  if (end > start) {
+    const codes = src.get(f64[e + E_DATA_SEG]!).i32;
+    const db = f64[e + E_DATA_OFF]! >> 2;
+    for (let k = start; k < end; k++) out[k - start] = strings.decode(col.domain, codes[db + k]!);
   }
   return out;
 }

@@ -138,7 +138,7 @@ export class Snapshot {
       const gv = src.get(dir[e]!).f64;
       const b = dir[e + 1]! >> 3;
       const c = b + GROUP_HEADER + col.index * GROUP_ENTRY;
-      out[g] = chunkView(src.get(gv[c]!), gv[c + 1]!, col, gv[b]!);
+      out[g] = chunkView(src, gv, c, col, gv[b]!);
     }
     return out;
   }

@@ -10,6 +10,15 @@ import {
   DIR_HEADER,
   domainEntry,
   domainLayout,
+  E_BIRTH,
+  E_DATA_BIRTH,
+  E_DATA_CAP,
+  E_DATA_HWM,
+  E_DATA_OFF,
+  E_DATA_SEG,
+  E_HWM,
+  E_OFF,
+  E_SEG,
   GROUP_ENTRY,
   GROUP_HEADER,
   LOC_ENTRY,
@@ -34,14 +43,17 @@ import {
   type TableLayout,
   tableLayout,
 } from './layout.js';
-import { locateKey, readRow, type StringDecoder } from './read.js';
+import { locateKey, readRow, readVar, type StringDecoder } from './read.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
 import {
   type Cell,
   type CellSite,
   copyCell,
+  isValid,
   type Row,
   type RowInput,
   readValue,
+  setValid,
   toCell,
   writeCell,
 } from './values.js';
@@ -173,7 +185,7 @@ export class Transaction {
     }
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
-      if (col.domain >= 0 && cells[c] !== null) cells[c] = this.#intern(t, col, cells[c] as string, op);
+      if (col.domain >= 0 && cells[c] !== null) cells[c] = this.#codes(t, col, cells[c]!, op);
     }
     if (t.key >= 0) key = cells[t.key] as number;
     ts.dirty = true;
@@ -181,11 +193,7 @@ export class Transaction {
     const i = pos & this.#layout.groupMask;
     const g = pos >>> this.#layout.groupShift;
     const gRef = i === 0 ? this.#newGroup(ts) : this.#groupForWrite(ts, g);
-    for (let c = 0; c < t.columns.length; c++) {
-      const col = t.columns[c]!;
-      const ref = this.#chunkForWrite(gRef, col, i);
-      writeCell(this.#arena.get(segOf(ref)), offOf(ref), col, i, cells[c]!);
-    }
+    for (let c = 0; c < t.columns.length; c++) this.#writeCell(gRef, t.columns[c]!, i, cells[c]!, i);
     this.#views(gRef).f64[offOf(gRef) >> 3] = i + 1;
     ts.rows = pos + 1;
     if (key >= 0) this.#setKey(ts, key, pos);
@@ -307,17 +315,14 @@ export class Transaction {
       }
       cols[n] = col;
       const cell = toCell(t, col, value, this.#site(key, pos, op));
-      cells[n++] = col.domain >= 0 && cell !== null ? this.#intern(t, col, cell as string, op) : cell;
+      cells[n++] = col.domain >= 0 && cell !== null ? this.#codes(t, col, cell, op) : cell;
     }
     if (n === 0) return;
     ts.dirty = true;
     const i = pos & this.#layout.groupMask;
     const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
-    for (let k = 0; k < n; k++) {
-      const col = cols[k]!;
-      const ref = this.#chunkForWrite(gRef, col, i);
-      writeCell(this.#arena.get(segOf(ref)), offOf(ref), col, i, cells[k]!);
-    }
+    const count = this.#views(gRef).f64[offOf(gRef) >> 3]!;
+    for (let k = 0; k < n; k++) this.#writeCell(gRef, cols[k]!, i, cells[k]!, count);
   }
 
   #deleteRow(ts: TxTable, pos: number): void {
@@ -333,8 +338,14 @@ export class Transaction {
       const i = pos & groupMask;
       const gRef = this.#groupForWrite(ts, pos >>> groupShift);
       const srcRef = this.#groupRef(ts, lg);
+      const count = this.#views(gRef).f64[offOf(gRef) >> 3]!;
       for (let c = 0; c < t.columns.length; c++) {
         const col = t.columns[c]!;
+        if (col.kind !== 'fixed') {
+          // Variable-length values are re-read and rewritten: their offsets differ between rows.
+          this.#writeCell(gRef, col, i, this.#readVarCell(srcRef, col, li), count);
+          continue;
+        }
         const dst = this.#chunkForWrite(gRef, col, i);
         const src = this.#chunkOf(srcRef, col);
         copyCell(this.#views(src), offOf(src), li, this.#views(dst), offOf(dst), i, col);
@@ -348,6 +359,111 @@ export class Transaction {
       this.#views(gRef).f64[offOf(gRef) >> 3] = li;
     }
     ts.rows = last;
+  }
+
+  /** A dictionary cell's code, or a list cell's codes, interning new strings. */
+  #codes(t: TableLayout, col: ColumnLayout, cell: Cell, op: number): Cell {
+    if (col.kind !== 'list') return this.#intern(t, col, cell as string, op);
+    const items = cell as readonly string[];
+    const codes = new Array<number>(items.length);
+    for (let k = 0; k < items.length; k++) codes[k] = this.#intern(t, col, items[k]!, op);
+    return codes;
+  }
+
+  /** Writes a checked cell at row `i` of the writable group `gRef`, which holds `count` rows. */
+  #writeCell(gRef: number, col: ColumnLayout, i: number, cell: Cell, count: number): void {
+    if (col.kind !== 'fixed') {
+      this.#writeVar(gRef, col, i, cell as string | readonly number[] | null, count);
+      return;
+    }
+    const ref = this.#chunkForWrite(gRef, col, i);
+    writeCell(this.#arena.get(segOf(ref)), offOf(ref), col, i, cell);
+  }
+
+  /** Row `i` of a utf8 or list column of group `gRef` in its stored form: a string or codes. */
+  #readVarCell(gRef: number, col: ColumnLayout, i: number): string | number[] | null {
+    const f64 = this.#views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    if (col.kind === 'utf8') return readVar(this.#arena, f64, e, col, i, this.#strings) as string | null;
+    const cv = this.#arena.get(f64[e + E_SEG]!);
+    const chunk = f64[e + E_OFF]!;
+    if (!isValid(cv, chunk, col, i)) return null;
+    const ob = (chunk + col.validityBytes) >> 2;
+    const start = cv.i32[ob + i]!;
+    const end = cv.i32[ob + i + 1]!;
+    const out: number[] = [];
+    if (end > start) {
+      const codes = this.#arena.get(f64[e + E_DATA_SEG]!).i32;
+      const db = f64[e + E_DATA_OFF]! >> 2;
+      for (let k = start; k < end; k++) out.push(codes[db + k]!);
+    }
+    return out;
+  }
+
+  /**
+   * Writes row `i` (an append when `i === count`, else a replacement) of a utf8 or list column.
+   * The chunk holds offsets into a data block of items (UTF-8 bytes, or Int32 codes). Items past
+   * the data block's high-water mark are invisible to every version, so an append writes them in
+   * place; a replacement shifts the items after it, in a new data block unless this transaction
+   * made the block or everything moved lies past the high-water mark.
+   */
+  #writeVar(
+    gRef: number,
+    col: ColumnLayout,
+    i: number,
+    cell: string | readonly number[] | null,
+    count: number,
+  ): void {
+    const chunkRef = this.#chunkForWrite(gRef, col, i);
+    const cv = this.#views(chunkRef);
+    const offs = cv.i32;
+    const ob = (offOf(chunkRef) + col.validityBytes) >> 2;
+    if (col.nullable) setValid(cv, offOf(chunkRef), i, cell !== null);
+    const unit = col.kind === 'list' ? 4 : 1;
+    const items = cell === null ? 0 : typeof cell === 'string' ? utf8Length(cell) : cell.length;
+    const start = offs[ob + i]!;
+    const oldEnd = i === count ? start : offs[ob + i + 1]!;
+    const end = offs[ob + count]!;
+    const delta = items - (oldEnd - start);
+    const newEnd = end + delta;
+
+    const f64 = this.#views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    let dSeg = f64[e + E_DATA_SEG]!;
+    let dOff = f64[e + E_DATA_OFF]!;
+    const dCap = f64[e + E_DATA_CAP]!;
+    const writable = dSeg >= 0 && (f64[e + E_DATA_BIRTH] === this.version || start >= f64[e + E_DATA_HWM]!);
+    if (newEnd > 0 && (!writable || newEnd > dCap)) {
+      // Room for half as much again, so appends in later transactions mostly write in place.
+      const cap = Math.floor(blockSize(Math.max(newEnd + (newEnd >> 1), 64) * unit) / unit);
+      const ref = this.#alloc(cap * unit);
+      const dst = this.#views(ref).u8;
+      if (dSeg >= 0) {
+        const src = this.#arena.get(dSeg).u8;
+        dst.set(src.subarray(dOff, dOff + start * unit), offOf(ref));
+        if (end > oldEnd) {
+          dst.set(src.subarray(dOff + oldEnd * unit, dOff + end * unit), offOf(ref) + (start + items) * unit);
+        }
+        this.#drop(packRef(dSeg, dOff), dCap * unit, f64[e + E_DATA_BIRTH]!);
+      }
+      dSeg = segOf(ref);
+      dOff = offOf(ref);
+      f64[e + E_DATA_SEG] = dSeg;
+      f64[e + E_DATA_OFF] = dOff;
+      f64[e + E_DATA_BIRTH] = this.version;
+      f64[e + E_DATA_CAP] = cap;
+      f64[e + E_DATA_HWM] = 0;
+    } else if (delta !== 0 && end > oldEnd) {
+      const u8 = this.#arena.get(dSeg).u8;
+      u8.copyWithin(dOff + (oldEnd + delta) * unit, dOff + oldEnd * unit, dOff + end * unit);
+    }
+    if (items > 0) {
+      const data = this.#arena.get(dSeg);
+      if (typeof cell === 'string') writeUtf8(cell, data.u8, dOff + start, items);
+      else data.i32.set(cell as readonly number[], (dOff >> 2) + start);
+    }
+    if (delta !== 0) for (let r = i + 1; r <= count; r++) offs[ob + r] = offs[ob + r]! + delta;
+    offs[ob + i + 1] = start + items;
   }
 
   #keyAt(ts: TxTable, pos: number): number {
@@ -543,8 +659,17 @@ export class Transaction {
     const f64 = this.#views(ref).f64;
     const b = offOf(ref) >> 3;
     const count = f64[b]!;
-    for (let c = 0, w = b + GROUP_HEADER + 3; c < ts.layout.columns.length; c++, w += GROUP_ENTRY) {
-      if (f64[w]! < count) f64[w] = count;
+    const columns = ts.layout.columns;
+    for (let c = 0, w = b + GROUP_HEADER; c < columns.length; c++, w += GROUP_ENTRY) {
+      if (f64[w + E_HWM]! < count) f64[w + E_HWM] = count;
+      const col = columns[c]!;
+      if (col.kind !== 'fixed') {
+        // Likewise the items of those rows: data past offsets[count] was never visible.
+        const end = this.#arena.get(f64[w + E_SEG]!).i32[
+          ((f64[w + E_OFF]! + col.validityBytes) >> 2) + count
+        ]!;
+        if (f64[w + E_DATA_HWM]! < end) f64[w + E_DATA_HWM] = end;
+      }
     }
     this.#drop(old, bytes, birth);
     dir[e] = segOf(ref);
@@ -564,11 +689,15 @@ export class Transaction {
     f64[b] = 0;
     f64[b + 1] = 0;
     for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
-      const chunk = this.#alloc(t.columns[c]!.chunkBytes);
-      f64[w] = segOf(chunk);
-      f64[w + 1] = offOf(chunk);
-      f64[w + 2] = this.version;
-      f64[w + 3] = 0;
+      const col = t.columns[c]!;
+      const chunk = this.#alloc(col.chunkBytes);
+      f64.fill(0, w, w + GROUP_ENTRY);
+      f64[w + E_SEG] = segOf(chunk);
+      f64[w + E_OFF] = offOf(chunk);
+      f64[w + E_BIRTH] = this.version;
+      f64[w + E_DATA_SEG] = -1;
+      if (col.kind !== 'fixed')
+        this.#arena.get(segOf(chunk)).i32[(offOf(chunk) + col.validityBytes) >> 2] = 0;
     }
     const d = offOf(ts.dir) >> 3;
     const e = d + DIR_HEADER + g * DIR_ENTRY;
@@ -590,7 +719,16 @@ export class Transaction {
     const b = offOf(gRef) >> 3;
     const t = ts.layout;
     for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
-      this.#drop(packRef(f64[w]!, f64[w + 1]!), t.columns[c]!.chunkBytes, f64[w + 2]!);
+      const col = t.columns[c]!;
+      this.#drop(packRef(f64[w + E_SEG]!, f64[w + E_OFF]!), col.chunkBytes, f64[w + E_BIRTH]!);
+      if (col.kind !== 'fixed' && f64[w + E_DATA_SEG]! >= 0) {
+        const unit = col.kind === 'list' ? 4 : 1;
+        this.#drop(
+          packRef(f64[w + E_DATA_SEG]!, f64[w + E_DATA_OFF]!),
+          f64[w + E_DATA_CAP]! * unit,
+          f64[w + E_DATA_BIRTH]!,
+        );
+      }
     }
     this.#drop(gRef, t.groupBytes, dir[e + 2]!);
     dir[d] = g;

@@ -3,7 +3,7 @@ import type { SegmentViews } from '../memory/segments.js';
 import type { ColumnLayout, TableLayout } from './layout.js';
 
 /** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
-export type Value = number | bigint | boolean | string | null;
+export type Value = number | bigint | boolean | string | string[] | null;
 
 /** A row: column name to value. */
 export type Row = Record<string, Value>;
@@ -18,7 +18,7 @@ export type RowInput = Record<string, Value | Date | undefined>;
  * A checked value before it is stored: int64 and timestamp as bigint, bool as boolean, a dictionary
  * column's string (the transaction turns it into its code).
  */
-export type Cell = number | bigint | boolean | string | null;
+export type Cell = number | bigint | boolean | string | readonly string[] | readonly number[] | null;
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -68,9 +68,15 @@ export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, si
   }
   switch (col.type) {
     case 'dictionary':
+    case 'utf8':
       if (typeof value !== 'string')
         throw reject('TYPE_MISMATCH', 'expected a string', table, col, value, site);
       return value;
+    case 'list':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw reject('TYPE_MISMATCH', 'expected an array of strings', table, col, value, site);
+      }
+      return value as readonly string[];
     case 'bool':
       if (typeof value !== 'boolean')
         throw reject('TYPE_MISMATCH', 'expected a boolean', table, col, value, site);
@@ -184,6 +190,16 @@ export function copyCell(
   }
   const view = col.view;
   dst[view][(d >> col.shift) + dstRow] = src[view][(s >> col.shift) + srcRow]!;
+}
+
+/** Sets the validity bit of `row` in a nullable column's chunk. */
+export function setValid(v: SegmentViews, chunk: number, row: number, valid: boolean): void {
+  setBit(v.u8, chunk, row, valid);
+}
+
+/** Whether `row` of a chunk is not null. */
+export function isValid(v: SegmentViews, chunk: number, col: ColumnLayout, row: number): boolean {
+  return !col.nullable || getBit(v.u8, chunk, row);
 }
 
 function getBit(u8: Uint8Array, base: number, i: number): boolean {
