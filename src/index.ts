@@ -28,6 +28,7 @@ export {
   int32,
   int64,
   list,
+  struct,
   timestamp,
   uint8,
   uint16,
@@ -44,4 +45,4 @@ export {
   type StoreStats,
 } from './store/store.js';
 export type { Transaction } from './store/transaction.js';
-export type { Row, RowInput, Value } from './store/values.js';
+export type { Row, RowInput, StructValue, Value } from './store/values.js';

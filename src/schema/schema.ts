@@ -62,6 +62,36 @@ export function table(
   }
   const cols: ColumnSchema[] = [];
   for (const [col, type] of Object.entries(columns)) {
+    if (type?.type === 'struct') {
+      const fields = Object.entries(type.fields ?? {});
+      if (!NAME.test(col) || fields.length === 0) {
+        throw new StateError(
+          'INVALID_SCHEMA',
+          `struct column ${name}.${col} needs an identifier name and at least one field`,
+          {
+            table: name,
+            column: col,
+          },
+        );
+      }
+      const children = table(name, Object.fromEntries(fields)).columns;
+      for (const child of children) {
+        if (child.type === 'struct') {
+          throw new StateError(
+            'INVALID_SCHEMA',
+            `struct column ${name}.${col} nests struct ${child.name}; one level is supported`,
+            {
+              table: name,
+              column: `${col}.${child.name}`,
+            },
+          );
+        }
+      }
+      const nested: Record<string, ColumnType> = {};
+      for (const child of children) nested[child.name] = child;
+      cols.push({ name: col, type: 'struct', nullable: false, fields: nested });
+      continue;
+    }
     if (!NAME.test(col)) {
       throw new StateError(
         'INVALID_SCHEMA',

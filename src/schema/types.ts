@@ -28,7 +28,7 @@ export type FixedTypeName =
   | 'timestamp';
 
 /** Names of every column type. */
-export type ColumnTypeName = FixedTypeName | 'dictionary' | 'utf8' | 'list';
+export type ColumnTypeName = FixedTypeName | 'dictionary' | 'utf8' | 'list' | 'struct';
 
 /** Bits of the codes a dictionary column stores. */
 export type CodeWidth = 8 | 16 | 32;
@@ -45,6 +45,8 @@ export interface ColumnType {
   readonly width?: CodeWidth;
   /** For `list`: the type of its items (a dictionary column type). */
   readonly item?: ColumnType;
+  /** For `struct`: its child columns, in order. */
+  readonly fields?: Readonly<Record<string, ColumnType>>;
 }
 
 /** Options of every type factory. */
@@ -113,6 +115,16 @@ export function list(item: ColumnType, options?: ColumnTypeOptions): ColumnType 
   return { type: 'list', nullable: options?.nullable === true, item };
 }
 
+/**
+ * A struct of named child columns (Arrow `struct`): rows read and write it as a nested object.
+ * Each child is stored as an ordinary column; the struct itself is never null (its children may be).
+ *
+ * @example struct({ cpu_count: int32(), memory_mb: int64({ nullable: true }) })
+ */
+export function struct(fields: Record<string, ColumnType>): ColumnType {
+  return { type: 'struct', nullable: false, fields: { ...fields } };
+}
+
 /** How a fixed-width type is laid out in a chunk. */
 export interface TypeLayout {
   /** Bytes per value; 0 for bool, which is a bitmap. */
@@ -146,7 +158,7 @@ const LAYOUTS: Record<FixedTypeName, TypeLayout> = {
 /** The chunk layout of a type; a dictionary column is laid out as its codes. */
 export function layoutOf(type: ColumnTypeName, width: CodeWidth = 32): TypeLayout {
   // Variable-length columns keep Int32 offsets in the chunk; their items live in a data block.
-  if (type === 'utf8' || type === 'list') return LAYOUTS.int32;
+  if (type === 'utf8' || type === 'list' || type === 'struct') return LAYOUTS.int32;
   if (type !== 'dictionary') return LAYOUTS[type];
   const codes = LAYOUTS[width === 8 ? 'int8' : width === 16 ? 'int16' : 'int32'];
   return { ...codes, min: 0 };
@@ -156,7 +168,11 @@ export function layoutOf(type: ColumnTypeName, width: CodeWidth = 32): TypeLayou
 export function isColumnTypeName(name: unknown): name is ColumnTypeName {
   return (
     typeof name === 'string' &&
-    (name === 'dictionary' || name === 'utf8' || name === 'list' || Object.hasOwn(LAYOUTS, name))
+    (name === 'dictionary' ||
+      name === 'utf8' ||
+      name === 'list' ||
+      name === 'struct' ||
+      Object.hasOwn(LAYOUTS, name))
   );
 }
 

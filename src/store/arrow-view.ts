@@ -252,10 +252,21 @@ export class ArrowViewCache {
     const b = off >> 3;
     const length = f64[b]!;
     let k = 0;
-    const children = t.columns.map((col) => {
-      const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
-      return chunkData(src, f64, e, col, length, col.domain >= 0 ? dicts[k++] : undefined);
-    });
+    const leaf = (col: ColumnLayout) =>
+      chunkData(
+        src,
+        f64,
+        b + GROUP_HEADER + col.index * GROUP_ENTRY,
+        col,
+        length,
+        col.domain >= 0 ? dicts[k++] : undefined,
+      );
+    // Dictionaries were gathered in stored-column order, which is the fields' order flattened.
+    const children = t.fields.map((f) =>
+      f.struct === null
+        ? leaf(f.columns[0]!)
+        : makeData({ type: f.struct, length, nullCount: 0, children: f.columns.map(leaf) }),
+    );
     return new RecordBatch(t.arrowSchema, makeData({ type, length, nullCount: 0, children }));
   }
 }

@@ -7,10 +7,11 @@ import {
   Int16,
   Int32,
   List,
+  Struct,
   Utf8,
 } from 'apache-arrow';
 import { StateError } from '../errors.js';
-import type { Schema } from '../schema/schema.js';
+import type { ColumnSchema, Schema } from '../schema/schema.js';
 import {
   arrowTypeOf,
   type ColumnTypeName,
@@ -104,7 +105,11 @@ export const packRef = (seg: number, off: number): number => seg * 0x1_0000_0000
 
 /** Where and how one column lives in a chunk. */
 export interface ColumnLayout {
+  /** The stored column's name: a top-level column's, or "struct.child" for a struct's child. */
   readonly name: string;
+  /** For a struct's child: the struct's name and the child's own name; null otherwise. */
+  readonly parent: string | null;
+  readonly leaf: string;
   readonly index: number;
   readonly type: ColumnTypeName;
   readonly nullable: boolean;
@@ -130,6 +135,14 @@ export interface TableLayout {
   readonly index: number;
   readonly columns: readonly ColumnLayout[];
   readonly byName: ReadonlyMap<string, ColumnLayout>;
+  /** Struct columns: name to the stored columns of their children. */
+  readonly structs: ReadonlyMap<string, readonly ColumnLayout[]>;
+  /** Top-level fields in schema order: a stored column, or a struct and its children. */
+  readonly fields: readonly {
+    readonly name: string;
+    readonly columns: readonly ColumnLayout[];
+    readonly struct: Struct | null;
+  }[];
   /** Column index of the primary key, -1 when the table has none. */
   readonly key: number;
   readonly groupBytes: number;
@@ -170,11 +183,13 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
   const domains: { name: string; index: number; columns: string[] }[] = [];
   const domainByName = new Map<string, (typeof domains)[number]>();
   const tables = schema.tables.map((t, index): TableLayout => {
-    const columns = t.columns.map((c, ci): ColumnLayout => {
+    const columns: ColumnLayout[] = [];
+    const column = (c: ColumnSchema, parent: string | null): ColumnLayout => {
       const l = layoutOf(c.type, c.width);
       let domain = -1;
       let arrowType: DataType | null = null;
       const kind = c.type === 'utf8' ? 'utf8' : c.type === 'list' ? 'list' : 'fixed';
+      const name = parent === null ? c.name : `${parent}.${c.name}`;
       const domainName = c.type === 'list' ? c.item!.domain! : c.domain;
       if (domainName !== undefined) {
         let d = domainByName.get(domainName);
@@ -183,7 +198,7 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
           domains.push(d);
           domainByName.set(d.name, d);
         }
-        d.columns.push(`${t.name}.${c.name}`);
+        d.columns.push(`${t.name}.${name}`);
         domain = d.index;
         const codes = c.width === 8 ? new Int8() : c.width === 16 ? new Int16() : new Int32();
         arrowType = new Dictionary(new Utf8(), codes, d.index);
@@ -195,9 +210,11 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       const valueBytes = pad64(
         kind !== 'fixed' ? (rowGroupSize + 1) * 4 : l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift,
       );
-      return {
-        name: c.name,
-        index: ci,
+      const layout: ColumnLayout = {
+        name,
+        parent,
+        leaf: c.name,
+        index: columns.length,
         type: c.type,
         nullable: c.nullable,
         kind,
@@ -210,16 +227,32 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
         max: l.max,
         arrowType: arrowType!,
       };
+      columns.push(layout);
+      return layout;
+    };
+    const structs = new Map<string, ColumnLayout[]>();
+    const fields = t.columns.map((c) => {
+      if (c.type !== 'struct') return { name: c.name, columns: [column(c, null)], struct: null };
+      const children = Object.values(c.fields ?? {}).map((child) => column(child as ColumnSchema, c.name));
+      structs.set(c.name, children);
+      const type = new Struct(children.map((k) => new Field(k.leaf, k.arrowType, k.nullable)));
+      return { name: c.name, columns: children, struct: type };
     });
-    const fields = columns.map((c) => new Field(c.name, c.arrowType, c.nullable));
+    const arrowFields = fields.map((f) =>
+      f.struct === null
+        ? new Field(f.name, f.columns[0]!.arrowType, f.columns[0]!.nullable)
+        : new Field(f.name, f.struct, false),
+    );
     return {
       name: t.name,
       index,
       columns,
       byName: new Map(columns.map((c) => [c.name, c])),
+      structs,
+      fields,
       key: t.key === null ? -1 : columns.findIndex((c) => c.name === t.key),
       groupBytes: (GROUP_HEADER + GROUP_ENTRY * columns.length) * 8,
-      arrowSchema: new ArrowSchema(fields),
+      arrowSchema: new ArrowSchema(arrowFields),
     };
   });
   return {
@@ -263,6 +296,17 @@ export function domainLayout(layout: StoreLayout, name: string): DomainLayout {
     );
   }
   return d;
+}
+
+/** The stored columns that a list of names selects: a struct's name selects all its children. */
+export function resolveColumns(table: TableLayout, names: readonly string[]): ColumnLayout[] {
+  const out: ColumnLayout[] = [];
+  for (const name of names) {
+    const children = table.structs.get(name);
+    if (children !== undefined) out.push(...children);
+    else out.push(columnLayout(table, name));
+  }
+  return out;
 }
 
 /** Looks a column up by name, with the error every API gives for an unknown one. */

@@ -14,7 +14,7 @@ import {
   PAGE_SHIFT,
 } from './layout.js';
 import { readUtf8 } from './utf8.js';
-import { isValid, type Row, readValue } from './values.js';
+import { isValid, type Row, readValue, type StructValue, type Value } from './values.js';
 
 /** Anything that maps a segment index to its views: a thread's segment table or the arena. */
 export interface SegmentSource {
@@ -46,12 +46,14 @@ export function readRow(
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
     const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
-    if (col.kind !== 'fixed') {
-      out[col.name] = readVar(src, f64, e, col, i, strings);
-      continue;
+    let v: Value;
+    if (col.kind !== 'fixed') v = readVar(src, f64, e, col, i, strings);
+    else {
+      v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
+      if (col.domain >= 0 && v !== null) v = strings.decode(col.domain, v as number);
     }
-    const v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
-    out[col.name] = col.domain >= 0 && v !== null ? strings.decode(col.domain, v as number) : v;
+    if (col.parent === null) out[col.name] = v;
+    else ((out[col.parent] ??= {}) as StructValue)[col.leaf] = v;
   }
   return out;
 }

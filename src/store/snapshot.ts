@@ -14,6 +14,7 @@ import {
   GROUP_HEADER,
   MAX_KEY,
   ROOT_HEADER,
+  resolveColumns,
   type StoreLayout,
   T_CHANGED,
   T_DIR_OFF,
@@ -259,8 +260,7 @@ export class Snapshot {
     const src = this.#ctx.segments;
     const dir = src.get(f64[w + T_DIR_SEG]!).f64;
     const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
-    const cols: readonly ColumnLayout[] =
-      columns === undefined ? t.columns : columns.map((c) => columnLayout(t, c));
+    const cols: readonly ColumnLayout[] = columns === undefined ? t.columns : resolveColumns(t, columns);
     return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {}, this.#strings);
   }
 }

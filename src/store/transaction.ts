@@ -159,10 +159,11 @@ export class Transaction {
     const t = ts.layout;
     const op = this.#ops++;
     const cells = this.#cells;
-    for (const name in row) columnLayout(t, name);
+    const input = t.structs.size > 0 ? flattenStructs(t, row, op) : row;
+    for (const name in input) columnLayout(t, name);
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
-      cells[c] = toCell(t, col, row[col.name], this.#site(-1, -1, op));
+      cells[c] = toCell(t, col, input[col.name], this.#site(-1, -1, op));
     }
     let key = -1;
     if (t.key >= 0) {
@@ -296,9 +297,10 @@ export class Transaction {
     const cols = this.#cols;
     const cells = this.#cells;
     let n = 0;
-    for (const name in values) {
+    const input = t.structs.size > 0 ? flattenStructs(t, values, op) : values;
+    for (const name in input) {
       const col = columnLayout(t, name);
-      const value = values[name];
+      const value = input[name];
       // An update names the columns it changes: undefined means "not given", null means null.
       if (value === undefined) continue;
       if (col.index === t.key) {
@@ -834,6 +836,36 @@ export class Transaction {
     f64[d] = pages;
     ts.locPages = pages;
   }
+}
+
+/**
+ * Spreads struct values into their children's stored columns ("resources": { cpus } becomes
+ * "resources.cpus"), checking that each struct value is an object of known children.
+ */
+function flattenStructs(t: TableLayout, row: RowInput, op: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in row) {
+    const value = row[name];
+    if (!t.structs.has(name)) {
+      out[name] = value;
+      continue;
+    }
+    if (value === undefined) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
+      throw new StateError(
+        'TYPE_MISMATCH',
+        `${t.name}.${name}: expected an object of its fields, got ${describeValue(value)}`,
+        {
+          table: t.name,
+          column: name,
+          value,
+          op,
+        },
+      );
+    }
+    for (const child in value) out[`${name}.${child}`] = (value as Record<string, unknown>)[child];
+  }
+  return out;
 }
 
 function noKey(t: TableLayout): StateError {

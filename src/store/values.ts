@@ -3,7 +3,12 @@ import type { SegmentViews } from '../memory/segments.js';
 import type { ColumnLayout, TableLayout } from './layout.js';
 
 /** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
-export type Value = number | bigint | boolean | string | string[] | null;
+export type Value = number | bigint | boolean | string | string[] | null | StructValue;
+
+/** A struct column's value: child name to value. */
+export interface StructValue {
+  [child: string]: Value;
+}
 
 /** A row: column name to value. */
 export type Row = Record<string, Value>;
@@ -12,7 +17,7 @@ export type Row = Record<string, Value>;
  * Values to write: column name to value. Timestamps also accept a `Date`. In an insert, a missing
  * or undefined column is null; in an update, it is left as it is.
  */
-export type RowInput = Record<string, Value | Date | undefined>;
+export type RowInput = Record<string, Value | Date | undefined | Record<string, Value | Date | undefined>>;
 
 /**
  * A checked value before it is stored: int64 and timestamp as bigint, bool as boolean, a dictionary
