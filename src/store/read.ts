@@ -52,8 +52,16 @@ export function readRow(
       v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
       if (col.domain >= 0 && v !== null) v = strings.decode(col.domain, v as number);
     }
-    if (col.parent === null) out[col.name] = v;
-    else ((out[col.parent] ??= {}) as StructValue)[col.leaf] = v;
+    if (col.parent === null) {
+      out[col.name] = v;
+    } else {
+      let parent = out[col.parent] as StructValue | undefined;
+      if (parent === undefined) {
+        parent = {};
+        out[col.parent] = parent;
+      }
+      parent[col.leaf] = v;
+    }
   }
   return out;
 }
