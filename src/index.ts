@@ -1,3 +1,11 @@
+export {
+  clusterSchema,
+  contentTable,
+  NODE_ROLES,
+  nodesTable,
+  TASK_STATUSES,
+  tasksTable,
+} from './cluster/schema.js';
 export { describeValue, StateError, type StateErrorCode, type StateErrorDetails } from './errors.js';
 export { POISON_BYTE } from './memory/arena.js';
 export type { PinInfo } from './memory/slots.js';

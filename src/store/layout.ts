@@ -180,7 +180,7 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       `rowGroupSize must be a power of two of at least 8, not ${rowGroupSize}`,
     );
   }
-  const domains: { name: string; index: number; columns: string[] }[] = [];
+  const domains: { name: string; index: number; columns: string[]; values: Utf8 }[] = [];
   const domainByName = new Map<string, (typeof domains)[number]>();
   const tables = schema.tables.map((t, index): TableLayout => {
     const columns: ColumnLayout[] = [];
@@ -194,14 +194,15 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       if (domainName !== undefined) {
         let d = domainByName.get(domainName);
         if (d === undefined) {
-          d = { name: domainName, index: domains.length, columns: [] };
+          d = { name: domainName, index: domains.length, columns: [], values: new Utf8() };
           domains.push(d);
           domainByName.set(d.name, d);
         }
         d.columns.push(`${t.name}.${name}`);
         domain = d.index;
         const codes = c.width === 8 ? new Int8() : c.width === 16 ? new Int16() : new Int32();
-        arrowType = new Dictionary(new Utf8(), codes, d.index);
+        // One Utf8 object per domain: Arrow refuses a schema whose same-id dictionaries differ.
+        arrowType = new Dictionary(d.values, codes, d.index);
       }
       if (kind === 'list') arrowType = new List(new Field('item', arrowType!, false));
       else if (kind === 'utf8') arrowType = new Utf8();
