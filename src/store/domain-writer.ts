@@ -96,6 +96,57 @@ export class TxDomain {
     return code;
   }
 
+  /**
+   * Rewrites the domain keeping only the codes that `remap` maps (old code to new, -1 for a dead
+   * string), in new blocks: versions before keep reading the old ones until they are reclaimed.
+   */
+  rebuild(ops: BlockOps, remap: Int32Array, live: number): void {
+    const w = this.words;
+    const offsets = ops.get(w[D_OFF_SEG]!).i32;
+    const ob = w[D_OFF_OFF]! >> 2;
+    const bytes = ops.get(w[D_BYTES_SEG]!).u8;
+    const bb = w[D_BYTES_OFF]!;
+    let total = 0;
+    for (let code = 0; code < remap.length; code++) {
+      if (remap[code]! >= 0) total += offsets[ob + code + 1]! - offsets[ob + code]!;
+    }
+    const offCap = Math.max(MIN_CODES, live + 1 + (live >> 1));
+    const byteCap = Math.max(MIN_BYTES, total + (total >> 1));
+    const offRef = ops.alloc(offCap * 4);
+    const byteRef = ops.alloc(byteCap);
+    const newOffsets = ops.get(segOf(offRef)).i32;
+    const nob = offOf(offRef) >> 2;
+    const newBytes = ops.get(segOf(byteRef)).u8;
+    const nbb = offOf(byteRef);
+    let at = 0;
+    newOffsets[nob] = 0;
+    for (let code = 0; code < remap.length; code++) {
+      const to = remap[code]!;
+      if (to < 0) continue;
+      const start = offsets[ob + code]!;
+      const end = offsets[ob + code + 1]!;
+      newBytes.set(bytes.subarray(bb + start, bb + end), nbb + at);
+      at += end - start;
+      newOffsets[nob + to + 1] = at;
+    }
+    ops.drop(packRef(w[D_OFF_SEG]!, w[D_OFF_OFF]!), w[D_OFF_CAP]! * 4, w[D_OFF_BIRTH]!);
+    ops.drop(packRef(w[D_BYTES_SEG]!, w[D_BYTES_OFF]!), w[D_BYTES_CAP]!, w[D_BYTES_BIRTH]!);
+    w[D_OFF_SEG] = segOf(offRef);
+    w[D_OFF_OFF] = offOf(offRef);
+    w[D_OFF_BIRTH] = ops.version;
+    w[D_OFF_CAP] = offCap;
+    w[D_BYTES_SEG] = segOf(byteRef);
+    w[D_BYTES_OFF] = offOf(byteRef);
+    w[D_BYTES_BIRTH] = ops.version;
+    w[D_BYTES_CAP] = byteCap;
+    w[D_LENGTH] = live;
+    w[D_BYTE_LENGTH] = at;
+    let slots = MIN_SLOTS;
+    while (slots < live * 2) slots *= 2;
+    this.#rehash(ops, slots);
+    this.dirty = true;
+  }
+
   #ensureOffsets(ops: BlockOps, entries: number): void {
     const w = this.words;
     const cap = w[D_OFF_CAP]!;

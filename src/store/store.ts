@@ -30,6 +30,13 @@ export interface StoreOptions {
   reclaimInterval?: number;
   /** Debug mode: freed blocks are filled with the byte 0xDB, so stale views read garbage visibly. */
   debug?: boolean;
+  /**
+   * A dictionary domain is compacted (its unreferenced strings dropped, codes renumbered, in a
+   * version of its own) once at least this fraction of its strings is dead (default 0.5).
+   */
+  compactDeadFraction?: number;
+  /** Domains with fewer strings than this are never compacted (default 1024). */
+  compactMinStrings?: number;
 }
 
 /** Options of {@link Store.attach}. */
@@ -164,7 +171,18 @@ export class Store {
       (index, sab) => announcer.postMessage({ kind: 'segment', index, sab } satisfies SegmentAnnouncement),
     );
     arena.describePins = () => describePins(ctl);
-    const writer = new Writer(arena, ctl, layout, reclaimInterval);
+    const compactDeadFraction = options.compactDeadFraction ?? 0.5;
+    if (!(compactDeadFraction > 0 && compactDeadFraction < 1)) {
+      throw new StateError(
+        'INVALID_OPTION',
+        `option compactDeadFraction must be in (0, 1), not ${compactDeadFraction}`,
+      );
+    }
+    const compaction = {
+      minStrings: option('compactMinStrings', options.compactMinStrings, 1024, 1, Number.MAX_SAFE_INTEGER),
+      deadFraction: compactDeadFraction,
+    };
+    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction });
     const store = new Store({
       layout,
       ctl,

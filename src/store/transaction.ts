@@ -88,6 +88,8 @@ export interface TxResult {
   readonly domains: readonly (TxDomain | undefined)[];
   /** Hash slots written in place in published blocks: segment, Int32 index pairs, cleared on abort. */
   readonly slots: readonly number[];
+  /** Per domain: cells holding its codes that were deleted or overwritten (a hint for compaction). */
+  readonly released: readonly number[];
 }
 
 /** A primary key: an integer id, or a string for a table keyed by a dictionary column. */
@@ -117,6 +119,7 @@ export class Transaction {
   readonly #tables: (TxTable | undefined)[];
   readonly #domains: (TxDomain | undefined)[];
   readonly #slots: number[] = [];
+  readonly #released: number[];
   readonly #blockOps: BlockOps;
   readonly #strings: StringDecoder;
   readonly #retired: number[] = [];
@@ -137,6 +140,7 @@ export class Transaction {
     this.version = version;
     this.#tables = new Array(layout.tables.length);
     this.#domains = new Array(layout.domains.length);
+    this.#released = new Array(layout.domains.length).fill(0);
     this.#blockOps = {
       version,
       get: (seg) => arena.get(seg),
@@ -268,6 +272,115 @@ export class Transaction {
     return this.#domain(d.index).lookup(this.#arena, value);
   }
 
+  /**
+   * @internal Drops the strings of dictionary domain `d` that no row references: rebuilds the
+   * domain with dense codes and rewrites every column that holds its codes, and the key locators
+   * of tables keyed by it, if at least `minDead` strings are dead. Returns the number of live ones.
+   */
+  compactDomain(d: number, minDead: number): number {
+    const domain = this.#domain(d);
+    const length = domain.length;
+    const live = new Uint8Array(length);
+    const users: { ts: TxTable; col: ColumnLayout }[] = [];
+    for (const t of this.#layout.tables) {
+      for (const col of t.columns) if (col.domain === d) users.push({ ts: this.#table(t.name), col });
+    }
+    for (const { ts, col } of users) this.#forEachCode(ts, col, (codes, at) => void (live[codes[at]!] = 1));
+    const remap = new Int32Array(length).fill(-1);
+    let kept = 0;
+    for (let code = 0; code < length; code++) if (live[code] === 1) remap[code] = kept++;
+    if (length - kept < Math.max(1, minDead)) return kept;
+    domain.rebuild(this.#blockOps, remap, kept);
+    for (const { ts, col } of users) {
+      ts.dirty = true;
+      for (let g = 0; g < ts.groups; g++) this.#remapGroup(ts, g, col, remap);
+    }
+    for (const t of this.#layout.tables) {
+      if (t.key >= 0 && t.columns[t.key]!.domain === d) this.#rebuildLocator(this.#table(t.name));
+    }
+    return kept;
+  }
+
+  /** Calls `fn(codes, index)` for every code a dictionary or list column holds (nulls skipped). */
+  #forEachCode(
+    ts: TxTable,
+    col: ColumnLayout,
+    fn: (codes: Int8Array | Int16Array | Int32Array, at: number) => void,
+  ): void {
+    for (let g = 0; g < ts.groups; g++) {
+      const gRef = this.#groupRef(ts, g);
+      const f64 = this.#views(gRef).f64;
+      const b = offOf(gRef) >> 3;
+      const count = f64[b]!;
+      const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
+      const cv = this.#arena.get(f64[e + E_SEG]!);
+      const chunk = f64[e + E_OFF]!;
+      if (col.kind === 'list') {
+        const end = cv.i32[((chunk + col.validityBytes) >> 2) + count]!;
+        if (end === 0) continue;
+        const codes = this.#arena.get(f64[e + E_DATA_SEG]!).i32;
+        const base = f64[e + E_DATA_OFF]! >> 2;
+        for (let k = 0; k < end; k++) fn(codes, base + k);
+        continue;
+      }
+      const codes = cv[col.view as 'i8' | 'i16' | 'i32'];
+      const base = (chunk + col.validityBytes) >> col.shift;
+      for (let i = 0; i < count; i++) if (isValid(cv, chunk, col, i)) fn(codes, base + i);
+    }
+  }
+
+  /** Rewrites the codes of `col` in row group `g` through `remap`, in new blocks. */
+  #remapGroup(ts: TxTable, g: number, col: ColumnLayout, remap: Int32Array): void {
+    const gRef = this.#groupForWrite(ts, g);
+    const f64 = this.#views(gRef).f64;
+    const b = offOf(gRef) >> 3;
+    const count = f64[b]!;
+    const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
+    if (col.kind === 'list') {
+      const cv = this.#arena.get(f64[e + E_SEG]!);
+      const end = cv.i32[((f64[e + E_OFF]! + col.validityBytes) >> 2) + count]!;
+      if (end === 0) return;
+      const cap = f64[e + E_DATA_CAP]!;
+      const ref = this.#alloc(cap * 4);
+      const src = this.#arena.get(f64[e + E_DATA_SEG]!).i32;
+      const sb = f64[e + E_DATA_OFF]! >> 2;
+      const dst = this.#views(ref).i32;
+      const db = offOf(ref) >> 2;
+      for (let k = 0; k < end; k++) dst[db + k] = remap[src[sb + k]!]!;
+      this.#drop(packRef(f64[e + E_DATA_SEG]!, f64[e + E_DATA_OFF]!), cap * 4, f64[e + E_DATA_BIRTH]!);
+      f64[e + E_DATA_SEG] = segOf(ref);
+      f64[e + E_DATA_OFF] = offOf(ref);
+      f64[e + E_DATA_BIRTH] = this.version;
+      f64[e + E_DATA_HWM] = 0;
+      return;
+    }
+    // Row 0 is below the high-water mark of every published chunk, so this copies the chunk.
+    const ref = this.#chunkForWrite(gRef, col, 0);
+    const cv = this.#views(ref);
+    const codes = cv[col.view as 'i8' | 'i16' | 'i32'];
+    const base = (offOf(ref) + col.validityBytes) >> col.shift;
+    for (let i = 0; i < count; i++)
+      if (isValid(cv, offOf(ref), col, i)) codes[base + i] = remap[codes[base + i]!]!;
+  }
+
+  /** Rebuilds a table's key locator from its rows (after its key domain's codes changed). */
+  #rebuildLocator(ts: TxTable): void {
+    if (ts.loc >= 0) {
+      const f64 = this.#views(ts.loc).f64;
+      const d = offOf(ts.loc) >> 3;
+      for (let p = 0; p < ts.locPages; p++) {
+        const e = d + DIR_HEADER + p * LOC_ENTRY;
+        if (f64[e]! >= 0) this.#drop(packRef(f64[e]!, f64[e + 1]!), PAGE_BYTES, f64[e + 2]!);
+      }
+      this.#drop(ts.loc, locBytes(ts.locCap), ts.locBirth);
+    }
+    ts.loc = -1;
+    ts.locCap = 0;
+    ts.locPages = 0;
+    ts.dirty = true;
+    for (let pos = 0; pos < ts.rows; pos++) this.#setKey(ts, this.#keyAt(ts, pos), pos);
+  }
+
   /** @internal Ends the transaction and hands its changes to the writer. */
   finish(): TxResult {
     this.#open = false;
@@ -278,6 +391,7 @@ export class Transaction {
       allocated: this.#allocated,
       domains: this.#domains,
       slots: this.#slots,
+      released: this.#released,
     };
   }
 
@@ -321,6 +435,7 @@ export class Transaction {
     }
     if (n === 0) return;
     ts.dirty = true;
+    for (let k = 0; k < n; k++) if (cols[k]!.domain >= 0) this.#released[cols[k]!.domain]!++;
     const i = pos & this.#layout.groupMask;
     const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
     const count = this.#views(gRef).f64[offOf(gRef) >> 3]!;
@@ -331,6 +446,7 @@ export class Transaction {
     const t = ts.layout;
     const { groupShift, groupMask } = this.#layout;
     ts.dirty = true;
+    for (const col of t.columns) if (col.domain >= 0) this.#released[col.domain]!++;
     const last = ts.rows - 1;
     const li = last & groupMask;
     const lg = last >>> groupShift;

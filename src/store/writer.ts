@@ -5,6 +5,7 @@ import {
   D_BYTES_SEG,
   D_CHANGED,
   D_HASH_SEG,
+  D_LENGTH,
   D_OFF_SEG,
   DOMAIN_WORDS,
   domainEntry,
@@ -19,6 +20,20 @@ import {
 import { RetiredBlocks } from './reclaim.js';
 import { Transaction, writeTableEntry } from './transaction.js';
 
+/** When the writer compacts dictionary domains. */
+export interface CompactionOptions {
+  /** Domains with fewer strings are never compacted. */
+  minStrings: number;
+  /** Compact a domain once at least this fraction of its strings is referenced by no row. */
+  deadFraction: number;
+}
+
+/** Options of the writer. */
+export interface WriterOptions {
+  reclaimInterval: number;
+  compaction: CompactionOptions;
+}
+
 /**
  * The single writer of a store: it runs transactions, publishes their versions through the root
  * ring, retires what they replaced and frees it once no pin can see it. It lives in the thread
@@ -31,15 +46,28 @@ export class Writer {
   readonly #layout: StoreLayout;
   readonly #retired = new RetiredBlocks();
   readonly #reclaimInterval: number;
+  readonly #compaction: CompactionOptions;
+  /**
+   * Per domain: live strings found by the last check. The next check waits until the domain
+   * outgrows it, or as many cells were released, by the dead fraction: a check scans every column
+   * of the domain, so this keeps its cost O(1) per interned string or released cell, amortized.
+   */
+  readonly #checkedLive: number[];
+  /** Per domain: cells of its codes deleted or overwritten since the last check. */
+  readonly #released: number[];
+  #compacting = false;
   #version = 0;
   #root = -1;
   #sinceScan = 0;
 
-  constructor(arena: Arena, ctl: Control, layout: StoreLayout, reclaimInterval: number) {
+  constructor(arena: Arena, ctl: Control, layout: StoreLayout, options: WriterOptions) {
     this.#arena = arena;
     this.#ctl = ctl;
     this.#layout = layout;
-    this.#reclaimInterval = reclaimInterval;
+    this.#reclaimInterval = options.reclaimInterval;
+    this.#compaction = options.compaction;
+    this.#checkedLive = new Array(layout.domains.length).fill(0);
+    this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
     this.#publishInitial();
   }
@@ -61,7 +89,7 @@ export class Writer {
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
   commit(tx: Transaction): number {
-    const { tables, retired, dropped, allocated, domains } = tx.finish();
+    const { tables, retired, dropped, allocated, domains, released } = tx.finish();
     let changed = false;
     for (const t of tables) if (t?.dirty) changed = true;
     for (const d of domains) if (d?.dirty) changed = true;
@@ -102,6 +130,8 @@ export class Writer {
       this.#retired.add(retired[i]!, retired[i + 1]!, retired[i + 2]!, version);
     for (let i = 0; i < dropped.length; i += 2) this.#arena.free(dropped[i]!, dropped[i + 1]!);
     if (++this.#sinceScan >= this.#reclaimInterval) this.reclaim();
+    for (let d = 0; d < released.length; d++) this.#released[d]! += released[d]!;
+    if (!this.#compacting && domains.length > 0) this.#maybeCompact();
     return version;
   }
 
@@ -130,6 +160,37 @@ export class Writer {
     all[pins.length] = this.#version;
     all.sort();
     return this.#retired.sweep(all, (ref, bytes) => this.#arena.free(ref, bytes));
+  }
+
+  /**
+   * Compacts each dictionary domain whose strings may be mostly dead: deleted identifiers must not
+   * stay readable, nor grow the arena, forever. The compaction is a version of its own.
+   */
+  #maybeCompact(): void {
+    const { minStrings, deadFraction } = this.#compaction;
+    const f64 = this.#arena.get(segOf(this.#root)).f64;
+    for (let d = 0; d < this.#layout.domains.length; d++) {
+      const length = f64[domainEntry(this.#layout, offOf(this.#root), d) + D_LENGTH]!;
+      // Strings die when the domain grows past its live count, or when cells that held codes go.
+      const live = this.#checkedLive[d]!;
+      const grew = length * (1 - deadFraction) >= live;
+      const released = this.#released[d]! >= live * deadFraction;
+      if (length < minStrings || !(grew || released)) continue;
+      this.#released[d] = 0;
+      this.#compacting = true;
+      const tx = this.begin();
+      try {
+        // Publishes nothing when too few strings are dead: the transaction then changed nothing.
+        this.#checkedLive[d] = tx.compactDomain(d, Math.ceil(length * deadFraction));
+        this.commit(tx);
+      } catch {
+        // A full arena, most likely: leave the domain as it is and try again after it grows.
+        this.abort(tx);
+        this.#checkedLive[d] = length;
+      } finally {
+        this.#compacting = false;
+      }
+    }
   }
 
   #freeAll(allocated: readonly number[]): void {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { dictionary, int32, list, Store, schema, table } from '../../src/index.js';
+
+const s = schema([
+  table('nodes', { id: dictionary('node'), n: int32() }, { key: 'id' }),
+  table(
+    'tasks',
+    { id: dictionary('task'), node: dictionary('node', { nullable: true }), peers: list(dictionary('node')) },
+    { key: 'id' },
+  ),
+]);
+
+describe('dictionary domain compaction', () => {
+  it('keeps the arena bounded while millions of distinct ids come and go', () => {
+    const store = Store.create(s, { rowGroupSize: 1024, segmentBytes: 4 * 1024 * 1024 });
+    const LIVE = 10_000;
+    const BATCH = 1_000;
+    const TOTAL = 2_000_000;
+    let next = 0;
+    store.write((tx) => {
+      for (; next < LIVE; next++)
+        tx.insert('nodes', { id: `node-${next}-with-a-longer-identifier`, n: next });
+    });
+    const loaded = store.stats().usedBytes;
+    let peak = 0;
+    let peakStrings = 0;
+    while (next < TOTAL) {
+      store.write((tx) => {
+        for (let k = 0; k < BATCH; k++, next++) {
+          tx.delete('nodes', `node-${next - LIVE}-with-a-longer-identifier`);
+          tx.insert('nodes', { id: `node-${next}-with-a-longer-identifier`, n: next });
+        }
+      });
+      peak = Math.max(peak, store.stats().arenaBytes);
+      peakStrings = Math.max(
+        peakStrings,
+        store.read((r) => r.domainSize('node')),
+      );
+    }
+    // Stated ceiling: the live rows and strings at most four times over, plus two segments.
+    expect(peak).toBeLessThanOrEqual(4 * loaded + 2 * 4 * 1024 * 1024);
+    expect(peakStrings).toBeLessThanOrEqual(2 * LIVE + BATCH);
+    store.read((r) => {
+      expect(r.count('nodes')).toBe(LIVE);
+      expect(r.get('nodes', `node-${TOTAL - 1}-with-a-longer-identifier`)?.n).toBe(TOTAL - 1);
+      expect(r.get('nodes', `node-${TOTAL - LIVE}-with-a-longer-identifier`)?.n).toBe(TOTAL - LIVE);
+      expect(r.codeOf('node', `node-${TOTAL - LIVE - 1}-with-a-longer-identifier`)).toBe(-1);
+    });
+    store.close();
+  }, 120_000);
+
+  it('drops deleted ids from every snapshot taken after it, and rewrites every column of the domain', () => {
+    const store = Store.create(s, { rowGroupSize: 64, compactMinStrings: 16, debug: true });
+    store.write((tx) => {
+      for (let i = 0; i < 100; i++) tx.insert('nodes', { id: `n${i}`, n: i });
+      for (let i = 0; i < 30; i++)
+        tx.insert('tasks', {
+          id: `t${i}`,
+          node: i % 3 === 0 ? null : `n${i * 3}`,
+          peers: [`n${i}`, `n${99 - i}`],
+        });
+    });
+    const before = store.snapshot();
+    const v = store.write((tx) => {
+      for (let i = 0; i < 100; i += 2) tx.delete('nodes', `n${i}`);
+    });
+    // Not yet: tasks still name many even nodes, so fewer than half the strings are dead.
+    expect(store.version).toBe(v);
+    store.write((tx) => {
+      for (let i = 0; i < 30; i++)
+        tx.update('tasks', `t${i}`, { node: null, peers: [`n${(2 * i + 1) % 100}`] });
+    });
+    const after = store.snapshot();
+    expect(after.version).toBe(v + 2);
+    // Only the odd nodes are referenced now: by the nodes table, and the peers of tasks.
+    expect(after.domainSize('node')).toBe(50);
+    expect(after.codeOf('node', 'n2')).toBe(-1);
+    expect(after.get('nodes', 'n2')).toBeNull();
+    for (let i = 1; i < 100; i += 2) expect(after.get('nodes', `n${i}`)).toEqual({ id: `n${i}`, n: i });
+    for (let i = 0; i < 30; i++) {
+      expect(after.get('tasks', `t${i}`)).toEqual({
+        id: `t${i}`,
+        node: null,
+        peers: [`n${(2 * i + 1) % 100}`],
+      });
+    }
+    expect(after.table('tasks').getChild('peers')!.get(4)!.toArray()).toEqual(['n9']);
+    // The snapshot pinned before still reads its version, strings and codes included.
+    store.reclaim();
+    expect(before.domainSize('node')).toBe(100);
+    expect(before.get('nodes', 'n2')).toEqual({ id: 'n2', n: 2 });
+    expect(before.get('tasks', 't4')).toEqual({ id: 't4', node: 'n12', peers: ['n4', 'n95'] });
+    before.release();
+    after.release();
+    store.close();
+  });
+});
