@@ -285,7 +285,10 @@ export class Transaction {
     for (const t of this.#layout.tables) {
       for (const col of t.columns) if (col.domain === d) users.push({ ts: this.#table(t.name), col });
     }
-    for (const { ts, col } of users) this.#forEachCode(ts, col, (codes, at) => void (live[codes[at]!] = 1));
+    const mark = (codes: Int8Array | Int16Array | Int32Array, at: number) => {
+      live[codes[at]!] = 1;
+    };
+    for (const { ts, col } of users) this.#forEachCode(ts, col, mark);
     const remap = new Int32Array(length).fill(-1);
     let kept = 0;
     for (let code = 0; code < length; code++) if (live[code] === 1) remap[code] = kept++;
