@@ -9,7 +9,7 @@ export type ReaderRequest =
   | { readonly id: number; readonly op: 'pin' }
   | { readonly id: number; readonly op: 'release' }
   | { readonly id: number; readonly op: 'scan'; readonly table: string; readonly column: string }
-  | { readonly id: number; readonly op: 'get'; readonly table: string; readonly key: number }
+  | { readonly id: number; readonly op: 'get'; readonly table: string; readonly key: number | string }
   | { readonly id: number; readonly op: 'close' };
 
 /** The result of a scan: one numeric column folded on its raw typed arrays. */

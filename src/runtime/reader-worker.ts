@@ -55,7 +55,7 @@ export class ReaderWorker {
   }
 
   /** Reads one row by key, in the worker. */
-  get(table: string, key: number): Promise<Record<string, unknown> | null> {
+  get(table: string, key: number | string): Promise<Record<string, unknown> | null> {
     return this.#request({ op: 'get', table, key }) as Promise<Record<string, unknown> | null>;
   }
 

@@ -29,6 +29,7 @@ import {
   PAGE_SHIFT,
   packRef,
   ROOT_HEADER,
+  resolveColumns,
   type StoreLayout,
   segOf,
   T_CHANGED,
@@ -163,11 +164,17 @@ export class Transaction {
     const t = ts.layout;
     const op = this.#ops++;
     const cells = this.#cells;
-    const input = t.structs.size > 0 ? flattenStructs(t, row, op) : row;
-    for (const name in input) columnLayout(t, name);
+    for (const name in row) {
+      if (t.structs.has(name)) structValue(t, name, row[name], op);
+      else columnLayout(t, name);
+    }
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
-      cells[c] = toCell(t, col, input[col.name], this.#site(-1, -1, op));
+      const value =
+        col.parent === null
+          ? row[col.name]
+          : (row[col.parent] as Record<string, unknown> | undefined)?.[col.leaf];
+      cells[c] = toCell(t, col, value, this.#site(-1, -1, op));
     }
     let key = -1;
     if (t.key >= 0) {
@@ -228,37 +235,20 @@ export class Transaction {
     this.#deleteRow(ts, this.#checkRow(ts, row, this.#ops++));
   }
 
-  /** The row at position `row`, with this transaction's changes. */
-  getAt(table: string, row: number): Row {
+  /** The row at position `row`, with this transaction's changes; all columns or only those named. */
+  getAt(table: string, row: number, columns?: readonly string[]): Row {
     const ts = this.#table(table);
-    const pos = this.#checkRow(ts, row, this.#ops);
-    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
-    return readRow(
-      this.#arena,
-      segOf(gRef),
-      offOf(gRef),
-      pos & this.#layout.groupMask,
-      ts.layout.columns,
-      {},
-      this.#strings,
-    );
+    return this.#readAt(ts, this.#checkRow(ts, row, this.#ops), columns);
   }
 
-  /** The row whose primary key is `key`, with this transaction's changes, or null. */
-  get(table: string, key: Key): Row | null {
+  /**
+   * The row whose primary key is `key`, with this transaction's changes, or null; all columns or
+   * only those named (a struct's name selects all its fields).
+   */
+  get(table: string, key: Key, columns?: readonly string[]): Row | null {
     const ts = this.#table(table);
     const pos = this.#positionOf(ts, key);
-    if (pos < 0) return null;
-    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
-    return readRow(
-      this.#arena,
-      segOf(gRef),
-      offOf(gRef),
-      pos & this.#layout.groupMask,
-      ts.layout.columns,
-      {},
-      this.#strings,
-    );
+    return pos < 0 ? null : this.#readAt(ts, pos, columns);
   }
 
   /** The position of the row with primary key `key`, or -1. */
@@ -398,6 +388,20 @@ export class Transaction {
     };
   }
 
+  #readAt(ts: TxTable, pos: number, columns: readonly string[] | undefined): Row {
+    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
+    const cols = columns === undefined ? ts.layout.columns : resolveColumns(ts.layout, columns);
+    return readRow(
+      this.#arena,
+      segOf(gRef),
+      offOf(gRef),
+      pos & this.#layout.groupMask,
+      cols,
+      {},
+      this.#strings,
+    );
+  }
+
   #site(key: Key, row: number, op: number): CellSite {
     const site = this.#cellSite;
     site.key = key;
@@ -414,12 +418,24 @@ export class Transaction {
     const cols = this.#cols;
     const cells = this.#cells;
     let n = 0;
-    const input = t.structs.size > 0 ? flattenStructs(t, values, op) : values;
-    for (const name in input) {
-      const col = columnLayout(t, name);
-      const value = input[name];
+    for (const name in values) {
+      const value = values[name];
       // An update names the columns it changes: undefined means "not given", null means null.
       if (value === undefined) continue;
+      if (t.structs.has(name)) {
+        // A struct names the fields it changes, likewise.
+        const fields = structValue(t, name, value, op)!;
+        for (const field in fields) {
+          const v = fields[field];
+          if (v === undefined) continue;
+          const col = columnLayout(t, `${name}.${field}`);
+          cols[n] = col;
+          const cell = toCell(t, col, v, this.#site(key, pos, op));
+          cells[n++] = col.domain >= 0 && cell !== null ? this.#codes(t, col, cell, op) : cell;
+        }
+        continue;
+      }
+      const col = columnLayout(t, name);
       if (col.index === t.key) {
         throw new StateError(
           'KEY_UPDATE',
@@ -958,33 +974,31 @@ export class Transaction {
 }
 
 /**
- * Spreads struct values into their children's stored columns ("resources": { cpus } becomes
- * "resources.cpus"), checking that each struct value is an object of known children.
+ * Checks a struct column's value: undefined (not given), or an object whose keys are its fields.
+ * Returns the object.
  */
-function flattenStructs(t: TableLayout, row: RowInput, op: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name in row) {
-    const value = row[name];
-    if (!t.structs.has(name)) {
-      out[name] = value;
-      continue;
-    }
-    if (value === undefined) continue;
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
-      throw new StateError(
-        'TYPE_MISMATCH',
-        `${t.name}.${name}: expected an object of its fields, got ${describeValue(value)}`,
-        {
-          table: t.name,
-          column: name,
-          value,
-          op,
-        },
-      );
-    }
-    for (const child in value) out[`${name}.${child}`] = (value as Record<string, unknown>)[child];
+function structValue(
+  t: TableLayout,
+  name: string,
+  value: unknown,
+  op: number,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
+    throw new StateError(
+      'TYPE_MISMATCH',
+      `${t.name}.${name}: expected an object of its fields, got ${describeValue(value)}`,
+      {
+        table: t.name,
+        column: name,
+        value,
+        op,
+      },
+    );
   }
-  return out;
+  const fields = value as Record<string, unknown>;
+  for (const field in fields) columnLayout(t, `${name}.${field}`);
+  return fields;
 }
 
 function noKey(t: TableLayout): StateError {
