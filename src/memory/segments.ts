@@ -17,6 +17,8 @@ export interface SegmentViews {
   readonly f32: Float32Array;
   readonly f64: Float64Array;
   readonly i64: BigInt64Array;
+  /** A Buffer over the segment, for decoding UTF-8 without copying. */
+  readonly buf: Buffer;
 }
 
 /** Makes the views of one segment. Segment sizes are multiples of 64 bytes. */
@@ -32,6 +34,7 @@ export function segmentViews(sab: SharedArrayBuffer): SegmentViews {
     f32: new Float32Array(sab),
     f64: new Float64Array(sab),
     i64: new BigInt64Array(sab),
+    buf: Buffer.from(sab),
   };
 }
 

@@ -1,11 +1,13 @@
+import { StateError } from '../errors.js';
 import type { SegmentViews } from '../memory/segments.js';
-import { decodeCode, lookupCode } from './domain.js';
+import { decodeCode, lookupCode, MAX_CODES, SLOT_CODE_BITS, slotTag } from './domain.js';
 import {
   D_BYTE_LENGTH,
   D_BYTES_BIRTH,
   D_BYTES_CAP,
   D_BYTES_OFF,
   D_BYTES_SEG,
+  D_EPOCH,
   D_HASH_BIRTH,
   D_HASH_CAP,
   D_HASH_COUNT,
@@ -22,6 +24,7 @@ import {
   packRef,
   segOf,
 } from './layout.js';
+import type { StringCache } from './string-cache.js';
 import { hashBytes, hashString, utf8Length, writeUtf8 } from './utf8.js';
 
 /** What a domain needs from the transaction that changes it. */
@@ -53,10 +56,14 @@ export class TxDomain {
   readonly words: Float64Array;
   /** Whether the transaction added strings. */
   dirty = false;
+  /** Strings committed before this transaction: codes below it may be cached. */
+  readonly committed: number;
+  #rebuilt = false;
 
   constructor(layout: DomainLayout, root: Float64Array, w: number) {
     this.layout = layout;
     this.words = root.slice(w, w + DOMAIN_WORDS);
+    this.committed = this.words[D_LENGTH]!;
   }
 
   /** The code of `s`, or -1 if the domain does not hold it. */
@@ -65,7 +72,11 @@ export class TxDomain {
   }
 
   /** The string of `code`. */
-  decode(src: { get(seg: number): SegmentViews }, code: number): string {
+  decode(src: { get(seg: number): SegmentViews }, code: number, cache: StringCache): string {
+    // A code this transaction interned may be reused for another string if it aborts; and a
+    // rebuilt domain's codes are not committed yet: neither may enter the cache.
+    if (code < this.committed && !this.#rebuilt)
+      return cache.decode(src, this.words, 0, this.layout.index, code);
     return decodeCode(src, this.words, 0, code);
   }
 
@@ -80,6 +91,13 @@ export class TxDomain {
     if (found >= 0) return found;
     const w = this.words;
     const code = w[D_LENGTH]!;
+    if (code >= MAX_CODES) {
+      throw new StateError(
+        'OUT_OF_RANGE',
+        `dictionary domain ${this.layout.name} is full: it holds ${code} strings, the most a domain can`,
+        { value: s },
+      );
+    }
     const byteLength = w[D_BYTE_LENGTH]!;
     const n = utf8Length(s);
     this.#ensureOffsets(ops, code + 2);
@@ -141,6 +159,8 @@ export class TxDomain {
     w[D_BYTES_CAP] = byteCap;
     w[D_LENGTH] = live;
     w[D_BYTE_LENGTH] = at;
+    w[D_EPOCH] = w[D_EPOCH]! + 1;
+    this.#rebuilt = true;
     let slots = MIN_SLOTS;
     while (slots < live * 2) slots *= 2;
     this.#rehash(ops, slots);
@@ -193,7 +213,7 @@ export class TxDomain {
     let i = hash & mask;
     while (slots[base + i] !== 0) i = (i + 1) & mask;
     // One atomic Int32 store: a concurrent reader sees the slot empty or holding the whole code.
-    Atomics.store(slots, base + i, code + 1);
+    Atomics.store(slots, base + i, (slotTag(hash) << SLOT_CODE_BITS) | (code + 1));
     if (w[D_HASH_BIRTH] !== ops.version) ops.wroteSlot(seg, base + i);
     w[D_HASH_COUNT]!++;
   }

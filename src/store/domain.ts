@@ -17,7 +17,7 @@ import { equalsUtf8, hashString, readUtf8 } from './utf8.js';
  * past this version's length, so the prefix read here never changes under the reader.
  *
  * The hash index is shared by every version and written in place, one Int32 slot at a time with
- * Atomics.store (code + 1; 0 = empty). A reader loads each slot with Atomics.load, ignores codes at
+ * Atomics.store (a 7-bit tag of the string's hash above code + 1; 0 = empty). A reader loads each slot with Atomics.load, ignores codes at
  * or past its version's length (a later version's strings), and always compares the bytes. Slots
  * only go from empty to full while a version lives, so the probe sequence of a string that was
  * present at this version passes only through slots that were already full: the lookup finds it.
@@ -36,15 +36,30 @@ export function lookupCode(src: SegmentSource, f64: Float64Array, w: number, s: 
   const bytes = src.get(f64[w + D_BYTES_SEG]!).u8;
   const bb = f64[w + D_BYTES_OFF]!;
   const mask = cap - 1;
-  let i = hashString(s) & mask;
+  const hash = hashString(s);
+  const tag = slotTag(hash);
+  let i = hash & mask;
   for (let probe = 0; probe < cap; probe++, i = (i + 1) & mask) {
     const v = Atomics.load(slots, base + i);
     if (v === 0) return -1;
-    const code = v - 1;
-    if (code < length && equalsUtf8(s, bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!))
+    // The tag filters out most other strings without touching their offsets and bytes.
+    if (v >>> SLOT_CODE_BITS !== tag) continue;
+    const code = (v & MAX_CODES) - 1;
+    if (code < length && equalsUtf8(s, bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!)) {
       return code;
+    }
   }
   return -1;
+}
+
+/** Bits of a hash slot that hold code + 1; the 7 above them hold a tag of the string's hash. */
+export const SLOT_CODE_BITS = 24;
+/** The most strings a domain holds (code + 1 must fit the slot's code bits). */
+export const MAX_CODES = (1 << SLOT_CODE_BITS) - 1;
+
+/** The 7-bit tag of a hash stored beside the code: its top bits (the slot index uses the low). */
+export function slotTag(hash: number): number {
+  return hash >>> 25;
 }
 
 /** The string of `code` (which must be below this version's length). */
@@ -52,7 +67,7 @@ export function decodeCode(src: SegmentSource, f64: Float64Array, w: number, cod
   const offsets = src.get(f64[w + D_OFF_SEG]!).i32;
   const ob = f64[w + D_OFF_OFF]! >> 2;
   const bb = f64[w + D_BYTES_OFF]!;
-  return readUtf8(src.get(f64[w + D_BYTES_SEG]!).u8, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!);
+  return readUtf8(src.get(f64[w + D_BYTES_SEG]!), bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!);
 }
 
 /** Number of strings in the domain as of this version. */

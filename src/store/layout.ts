@@ -56,7 +56,7 @@ export const T_LOC_SEG = 5;
 export const T_LOC_OFF = 6;
 export const T_LOC_BIRTH = 7;
 
-export const DOMAIN_WORDS = 16;
+export const DOMAIN_WORDS = 18;
 export const D_OFF_SEG = 0;
 export const D_OFF_OFF = 1;
 export const D_OFF_BIRTH = 2;
@@ -73,6 +73,8 @@ export const D_HASH_BIRTH = 12;
 export const D_HASH_CAP = 13;
 export const D_HASH_COUNT = 14;
 export const D_CHANGED = 15;
+/** Compactions so far: codes keep their strings within one epoch. */
+export const D_EPOCH = 16;
 
 export const DIR_HEADER = 2;
 export const DIR_ENTRY = 3;
@@ -299,14 +301,20 @@ export function domainLayout(layout: StoreLayout, name: string): DomainLayout {
   return d;
 }
 
+const resolved = new WeakMap<readonly string[], { table: TableLayout; columns: readonly ColumnLayout[] }>();
+
 /** The stored columns that a list of names selects: a struct's name selects all its children. */
-export function resolveColumns(table: TableLayout, names: readonly string[]): ColumnLayout[] {
+export function resolveColumns(table: TableLayout, names: readonly string[]): readonly ColumnLayout[] {
+  // A caller that reads the same projection often passes the same array: resolve it once.
+  const cached = resolved.get(names);
+  if (cached !== undefined && cached.table === table) return cached.columns;
   const out: ColumnLayout[] = [];
   for (const name of names) {
     const children = table.structs.get(name);
     if (children !== undefined) out.push(...children);
     else out.push(columnLayout(table, name));
   }
+  resolved.set(names, { table, columns: out });
   return out;
 }
 

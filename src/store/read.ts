@@ -86,11 +86,7 @@ export function readVar(
   const end = cv.i32[ob + i + 1]!;
   if (col.kind === 'utf8') {
     if (start === end) return '';
-    return readUtf8(
-      src.get(f64[e + E_DATA_SEG]!).u8,
-      f64[e + E_DATA_OFF]! + start,
-      f64[e + E_DATA_OFF]! + end,
-    );
+    return readUtf8(src.get(f64[e + E_DATA_SEG]!), f64[e + E_DATA_OFF]! + start, f64[e + E_DATA_OFF]! + end);
   }
   const out: string[] = new Array(end - start);
   if (end > start) {

@@ -27,6 +27,7 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
+import type { StringCache } from './string-cache.js';
 import type { Key } from './transaction.js';
 import type { Row } from './values.js';
 
@@ -36,7 +37,10 @@ export interface SnapshotContext {
   readonly layout: StoreLayout;
   readonly pins: PinTable;
   readonly arrow: ArrowViewCache;
+  readonly strings: StringCache;
 }
+
+const EMPTY = new Float64Array(0);
 
 interface PinToken {
   pin: Pin | null;
@@ -68,9 +72,16 @@ export class Snapshot {
   readonly #token: PinToken;
   readonly #rootSeg: number;
   readonly #rootOff: number;
+  readonly #at: { t: TableLayout; f64: Float64Array; w: number };
   readonly #strings: StringDecoder = {
     decode: (d, code) =>
-      decodeCode(this.#ctx.segments, this.#root(), domainEntry(this.#ctx.layout, this.#rootOff, d), code),
+      this.#ctx.strings.decode(
+        this.#ctx.segments,
+        this.#root(),
+        domainEntry(this.#ctx.layout, this.#rootOff, d),
+        d,
+        code,
+      ),
   };
 
   /**
@@ -83,6 +94,7 @@ export class Snapshot {
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;
     this.#rootOff = pin.rootOff;
+    this.#at = { t: ctx.layout.tables[0]!, f64: EMPTY, w: 0 };
     this.#token = { pin, pins: ctx.pins, tracked };
     if (tracked) leaks.register(this, this.#token, this.#token);
   }
@@ -228,10 +240,15 @@ export class Snapshot {
     return this.#ctx.segments.get(this.#rootSeg).f64;
   }
 
+  /** The root words and the table's entry in them; one reused object, so reads allocate nothing. */
   #entry(table: string): { t: TableLayout; f64: Float64Array; w: number } {
     const f64 = this.#root();
     const t = tableLayout(this.#ctx.layout, table);
-    return { t, f64, w: (this.#rootOff >> 3) + ROOT_HEADER + t.index * TABLE_WORDS };
+    const at = this.#at;
+    at.t = t;
+    at.f64 = f64;
+    at.w = (this.#rootOff >> 3) + ROOT_HEADER + t.index * TABLE_WORDS;
+    return at;
   }
 
   #locate(t: TableLayout, f64: Float64Array, w: number, key: Key): number {

@@ -10,6 +10,7 @@ import type { Schema } from '../schema/schema.js';
 import { ArrowViewCache } from './arrow-view.js';
 import { compileLayout, type StoreLayout } from './layout.js';
 import { Snapshot, type SnapshotContext } from './snapshot.js';
+import { StringCache } from './string-cache.js';
 import type { Transaction } from './transaction.js';
 import { Writer } from './writer.js';
 
@@ -118,6 +119,7 @@ export class Store {
     arena: Arena | null;
     port: MessagePort | null;
     announcer: BroadcastChannel | null;
+    strings: StringCache;
   }) {
     this.#layout = init.layout;
     this.#ctl = init.ctl;
@@ -133,6 +135,7 @@ export class Store {
       layout: init.layout,
       pins: new PinTable(init.ctl),
       arrow: new ArrowViewCache(),
+      strings: init.strings,
     };
   }
 
@@ -182,7 +185,8 @@ export class Store {
       minStrings: option('compactMinStrings', options.compactMinStrings, 1024, 1, Number.MAX_SAFE_INTEGER),
       deadFraction: compactDeadFraction,
     };
-    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction });
+    const strings = new StringCache();
+    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings });
     const store = new Store({
       layout,
       ctl,
@@ -193,6 +197,7 @@ export class Store {
       arena,
       port: null,
       announcer,
+      strings,
     });
     serveAttach(storeId, { control: ctl, buffers: () => segments.buffers() });
     return store;
@@ -256,6 +261,7 @@ export class Store {
       arena: null,
       port,
       announcer: null,
+      strings: new StringCache(),
     });
   }
 

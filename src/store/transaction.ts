@@ -45,6 +45,7 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow, readVar, type StringDecoder } from './read.js';
+import type { StringCache } from './string-cache.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
 import {
   type Cell,
@@ -133,7 +134,7 @@ export class Transaction {
   #open = true;
 
   /** @internal Made by the store's writer. */
-  constructor(arena: Arena, layout: StoreLayout, rootRef: number, version: number) {
+  constructor(arena: Arena, layout: StoreLayout, rootRef: number, version: number, strings: StringCache) {
     this.#arena = arena;
     this.#layout = layout;
     this.#rootSeg = segOf(rootRef);
@@ -150,7 +151,7 @@ export class Transaction {
       copy: (from, to, bytes) => this.#copy(from, to, bytes),
       wroteSlot: (seg, index) => this.#slots.push(seg, index),
     };
-    this.#strings = { decode: (d, code) => this.#domain(d).decode(arena, code) };
+    this.#strings = { decode: (d, code) => this.#domain(d).decode(arena, code, strings) };
   }
 
   /** Number of rows `table` has, with this transaction's changes. */

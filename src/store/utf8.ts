@@ -7,7 +7,6 @@
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** The code point at `i` of `s` (U+FFFD for a lone surrogate) and how many code units it takes. */
@@ -25,6 +24,11 @@ function codePointAt(s: string, i: number): number {
 export function hashString(s: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      continue;
+    }
     const cp = codePointAt(s, i);
     if (cp < 0x80) {
       h = Math.imul(h ^ cp, FNV_PRIME);
@@ -55,8 +59,15 @@ export function hashBytes(u8: Uint8Array, start: number, end: number): number {
 
 /** Whether `u8[start, end)` is the UTF-8 encoding of `s`. */
 export function equalsUtf8(s: string, u8: Uint8Array, start: number, end: number): boolean {
+  // Every UTF-16 code unit takes at least one UTF-8 byte.
+  if (end - start < s.length) return false;
   let j = start;
   for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (u8[j++] !== c) return false;
+      continue;
+    }
     const cp = codePointAt(s, i);
     if (cp < 0x80) {
       if (j >= end || u8[j++] !== cp) return false;
@@ -101,21 +112,24 @@ export function writeUtf8(s: string, u8: Uint8Array, at: number, length: number)
   return encoder.encodeInto(s, u8.subarray(at, at + length)).written;
 }
 
-/** Decodes `u8[start, end)`. ASCII, the common case for identifiers, skips the TextDecoder. */
-export function readUtf8(u8: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let ascii = true;
+/**
+ * Decodes the UTF-8 at `[start, end)` of a segment. Short ASCII strings, the common identifier,
+ * are built directly; longer ones go through the segment's Buffer, which decodes without a copy.
+ */
+export function readUtf8(
+  v: { readonly u8: Uint8Array; readonly buf: Buffer },
+  start: number,
+  end: number,
+): string {
+  if (end - start <= 8) {
+    const u8 = v.u8;
+    let s = '';
     for (let i = start; i < end; i++) {
-      if (u8[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+      const b = u8[i]!;
+      if (b >= 0x80) return v.buf.toString('utf8', start, end);
+      s += String.fromCharCode(b);
     }
-    if (ascii) {
-      let s = '';
-      for (let i = start; i < end; i++) s += String.fromCharCode(u8[i]!);
-      return s;
-    }
+    return s;
   }
-  return decoder.decode(u8.subarray(start, end));
+  return v.buf.toString('utf8', start, end);
 }

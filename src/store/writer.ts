@@ -18,6 +18,7 @@ import {
   TABLE_WORDS,
 } from './layout.js';
 import { RetiredBlocks } from './reclaim.js';
+import type { StringCache } from './string-cache.js';
 import { Transaction, writeTableEntry } from './transaction.js';
 
 /** When the writer compacts dictionary domains. */
@@ -32,6 +33,8 @@ export interface CompactionOptions {
 export interface WriterOptions {
   reclaimInterval: number;
   compaction: CompactionOptions;
+  /** The owner thread's decoded strings, shared with its snapshots. */
+  strings: StringCache;
 }
 
 /**
@@ -47,6 +50,7 @@ export class Writer {
   readonly #retired = new RetiredBlocks();
   readonly #reclaimInterval: number;
   readonly #compaction: CompactionOptions;
+  readonly #strings: StringCache;
   /**
    * Per domain: live strings found by the last check. The next check waits until the domain
    * outgrows it, or as many cells were released, by the dead fraction: a check scans every column
@@ -66,6 +70,7 @@ export class Writer {
     this.#layout = layout;
     this.#reclaimInterval = options.reclaimInterval;
     this.#compaction = options.compaction;
+    this.#strings = options.strings;
     this.#checkedLive = new Array(layout.domains.length).fill(0);
     this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
@@ -84,7 +89,7 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1);
+    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1, this.#strings);
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
