@@ -40,8 +40,6 @@ export interface SnapshotContext {
   readonly strings: StringCache;
 }
 
-const EMPTY = new Float64Array(0);
-
 interface PinToken {
   pin: Pin | null;
   readonly pins: PinTable;
@@ -72,17 +70,8 @@ export class Snapshot {
   readonly #token: PinToken;
   readonly #rootSeg: number;
   readonly #rootOff: number;
-  readonly #at: { t: TableLayout; f64: Float64Array; w: number };
-  readonly #strings: StringDecoder = {
-    decode: (d, code) =>
-      this.#ctx.strings.decode(
-        this.#ctx.segments,
-        this.#root(),
-        domainEntry(this.#ctx.layout, this.#rootOff, d),
-        d,
-        code,
-      ),
-  };
+  #at: { t: TableLayout; f64: Float64Array; w: number } | null = null;
+  #decoder: StringDecoder | null = null;
 
   /**
    * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
@@ -94,7 +83,6 @@ export class Snapshot {
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;
     this.#rootOff = pin.rootOff;
-    this.#at = { t: ctx.layout.tables[0]!, f64: EMPTY, w: 0 };
     this.#token = { pin, pins: ctx.pins, tracked };
     if (tracked) leaks.register(this, this.#token, this.#token);
   }
@@ -240,11 +228,32 @@ export class Snapshot {
     return this.#ctx.segments.get(this.#rootSeg).f64;
   }
 
+  /** Decodes codes of this version's domains (made on first use: pinning stays allocation-light). */
+  #strings(): StringDecoder {
+    if (this.#decoder === null) {
+      this.#decoder = {
+        decode: (d, code) =>
+          this.#ctx.strings.decode(
+            this.#ctx.segments,
+            this.#root(),
+            domainEntry(this.#ctx.layout, this.#rootOff, d),
+            d,
+            code,
+          ),
+      };
+    }
+    return this.#decoder;
+  }
+
   /** The root words and the table's entry in them; one reused object, so reads allocate nothing. */
   #entry(table: string): { t: TableLayout; f64: Float64Array; w: number } {
     const f64 = this.#root();
     const t = tableLayout(this.#ctx.layout, table);
-    const at = this.#at;
+    let at = this.#at;
+    if (at === null) {
+      at = { t, f64, w: 0 };
+      this.#at = at;
+    }
     at.t = t;
     at.f64 = f64;
     at.w = (this.#rootOff >> 3) + ROOT_HEADER + t.index * TABLE_WORDS;
@@ -278,6 +287,6 @@ export class Snapshot {
     const dir = src.get(f64[w + T_DIR_SEG]!).f64;
     const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
     const cols: readonly ColumnLayout[] = columns === undefined ? t.columns : resolveColumns(t, columns);
-    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {}, this.#strings);
+    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {}, this.#strings());
   }
 }

@@ -122,8 +122,9 @@ export class Transaction {
   readonly #domains: (TxDomain | undefined)[];
   readonly #slots: number[] = [];
   readonly #released: number[];
-  readonly #blockOps: BlockOps;
-  readonly #strings: StringDecoder;
+  #domainOps: BlockOps | null = null;
+  readonly #stringCache: StringCache;
+  #decoder: StringDecoder | null = null;
   readonly #retired: number[] = [];
   readonly #dropped: number[] = [];
   readonly #allocated: number[] = [];
@@ -143,15 +144,7 @@ export class Transaction {
     this.#tables = new Array(layout.tables.length);
     this.#domains = new Array(layout.domains.length);
     this.#released = new Array(layout.domains.length).fill(0);
-    this.#blockOps = {
-      version,
-      get: (seg) => arena.get(seg),
-      alloc: (bytes) => this.#alloc(bytes),
-      drop: (ref, bytes, birth) => this.#drop(ref, bytes, birth),
-      copy: (from, to, bytes) => this.#copy(from, to, bytes),
-      wroteSlot: (seg, index) => this.#slots.push(seg, index),
-    };
-    this.#strings = { decode: (d, code) => this.#domain(d).decode(arena, code, strings) };
+    this.#stringCache = strings;
   }
 
   /** Number of rows `table` has, with this transaction's changes. */
@@ -284,7 +277,7 @@ export class Transaction {
     let kept = 0;
     for (let code = 0; code < length; code++) if (live[code] === 1) remap[code] = kept++;
     if (length - kept < Math.max(1, minDead)) return kept;
-    domain.rebuild(this.#blockOps, remap, kept);
+    domain.rebuild(this.#blockOps(), remap, kept);
     for (const { ts, col } of users) {
       ts.dirty = true;
       for (let g = 0; g < ts.groups; g++) this.#remapGroup(ts, g, col, remap);
@@ -399,8 +392,30 @@ export class Transaction {
       pos & this.#layout.groupMask,
       cols,
       {},
-      this.#strings,
+      this.#strings(),
     );
+  }
+
+  /** The block operations a domain uses (made on first use: most transactions need none). */
+  #blockOps(): BlockOps {
+    if (this.#domainOps === null) {
+      this.#domainOps = {
+        version: this.version,
+        get: (seg) => this.#arena.get(seg),
+        alloc: (bytes) => this.#alloc(bytes),
+        drop: (ref, bytes, birth) => this.#drop(ref, bytes, birth),
+        copy: (from, to, bytes) => this.#copy(from, to, bytes),
+        wroteSlot: (seg, index) => this.#slots.push(seg, index),
+      };
+    }
+    return this.#domainOps;
+  }
+
+  #strings(): StringDecoder {
+    if (this.#decoder === null) {
+      this.#decoder = { decode: (d, code) => this.#domain(d).decode(this.#arena, code, this.#stringCache) };
+    }
+    return this.#decoder;
   }
 
   #site(key: Key, row: number, op: number): CellSite {
@@ -423,7 +438,7 @@ export class Transaction {
       const value = values[name];
       // An update names the columns it changes: undefined means "not given", null means null.
       if (value === undefined) continue;
-      if (t.structs.has(name)) {
+      if (t.structs.size > 0 && t.structs.has(name)) {
         // A struct names the fields it changes, likewise.
         const fields = structValue(t, name, value, op)!;
         for (const field in fields) {
@@ -522,7 +537,7 @@ export class Transaction {
   #readVarCell(gRef: number, col: ColumnLayout, i: number): string | number[] | null {
     const f64 = this.#views(gRef).f64;
     const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-    if (col.kind === 'utf8') return readVar(this.#arena, f64, e, col, i, this.#strings) as string | null;
+    if (col.kind === 'utf8') return readVar(this.#arena, f64, e, col, i, this.#strings()) as string | null;
     const cv = this.#arena.get(f64[e + E_SEG]!);
     const chunk = f64[e + E_OFF]!;
     if (!isValid(cv, chunk, col, i)) return null;
@@ -669,7 +684,7 @@ export class Transaction {
   /** The code of `s` in the domain of dictionary column `col`, interning it if new. */
   #intern(t: TableLayout, col: ColumnLayout, s: string, op: number): number {
     const d = this.#domain(col.domain);
-    const code = d.intern(this.#blockOps, s);
+    const code = d.intern(this.#blockOps(), s);
     if (code > col.max) {
       throw new StateError(
         'OUT_OF_RANGE',
