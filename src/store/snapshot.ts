@@ -12,7 +12,7 @@ import {
   domainLayout,
   GROUP_ENTRY,
   GROUP_HEADER,
-  MAX_KEY,
+  keyCode,
   ROOT_HEADER,
   resolveColumns,
   type StoreLayout,
@@ -261,24 +261,9 @@ export class Snapshot {
   }
 
   #locate(t: TableLayout, f64: Float64Array, w: number, key: Key): number {
-    if (t.key < 0) {
-      throw new StateError(
-        'MISSING_KEY',
-        `table ${t.name} has no primary key; address its rows by position`,
-        {
-          table: t.name,
-        },
-      );
-    }
-    const domain = t.columns[t.key]!.domain;
-    let code = -1;
-    if (domain >= 0) {
-      if (typeof key === 'string') {
-        code = lookupCode(this.#ctx.segments, f64, domainEntry(this.#ctx.layout, this.#rootOff, domain), key);
-      }
-    } else if (Number.isInteger(key) && (key as number) >= 0 && (key as number) <= MAX_KEY) {
-      code = key as number;
-    }
+    const code = keyCode(t, key, (d, s) =>
+      lookupCode(this.#ctx.segments, f64, domainEntry(this.#ctx.layout, this.#rootOff, d), s),
+    );
     return code < 0 ? -1 : locateKey(this.#ctx.segments, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, code);
   }
 

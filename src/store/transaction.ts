@@ -21,6 +21,7 @@ import {
   E_SEG,
   GROUP_ENTRY,
   GROUP_HEADER,
+  keyCode,
   LOC_ENTRY,
   MAX_KEY,
   offOf,
@@ -669,15 +670,7 @@ export class Transaction {
 
   /** The position of the row with key `key` (a string for dictionary keys), or -1. */
   #positionOf(ts: TxTable, key: Key): number {
-    const t = ts.layout;
-    if (t.key < 0) throw noKey(t);
-    const domain = t.columns[t.key]!.domain;
-    let code = -1;
-    if (domain >= 0) {
-      if (typeof key === 'string') code = this.#domain(domain).lookup(this.#arena, key);
-    } else if (Number.isInteger(key) && (key as number) >= 0 && (key as number) <= MAX_KEY) {
-      code = key as number;
-    }
+    const code = keyCode(ts.layout, key, (d, s) => this.#domain(d).lookup(this.#arena, s));
     return code < 0 ? -1 : this.#locate(ts, code);
   }
 
@@ -1015,12 +1008,6 @@ function structValue(
   const fields = value as Record<string, unknown>;
   for (const field in fields) columnLayout(t, `${name}.${field}`);
   return fields;
-}
-
-function noKey(t: TableLayout): StateError {
-  return new StateError('MISSING_KEY', `table ${t.name} has no primary key; address its rows by position`, {
-    table: t.name,
-  });
 }
 
 /** Writes the root entry of a table as a transaction left it. */
