@@ -90,25 +90,33 @@ export async function requestAttach(
   }
   const { port1, port2 } = new MessageChannel();
   const reply = new Promise<AttachReply>((resolve) => port1.once('message', resolve));
+  // postMessageToThread waits for its delivery receipt with Atomics.waitAsync, which does not keep
+  // the event loop alive, and our reply can arrive first, after which port1 has no listener left:
+  // a worker whose top-level code awaits attach then exits with code 13. A timer holds the loop.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    await postMessageToThread(
-      owner,
-      { kind: 'acs:attach', storeId, tag: THREAD_TAG, port: port2 },
-      [port2],
-      10_000,
-    );
-  } catch (err) {
-    port1.close();
-    throw new StateError(
-      'STORE_CLOSED',
-      `the owner thread ${owner} of store ${storeId} did not take the attach request: ${(err as Error).message}`,
-    );
+    try {
+      await postMessageToThread(
+        owner,
+        { kind: 'acs:attach', storeId, tag: THREAD_TAG, port: port2 },
+        [port2],
+        10_000,
+      );
+    } catch (err) {
+      port1.close();
+      throw new StateError(
+        'STORE_CLOSED',
+        `the owner thread ${owner} of store ${storeId} did not take the attach request: ${(err as Error).message}`,
+      );
+    }
+    const answer = await reply;
+    if ('error' in answer) {
+      port1.close();
+      throw new StateError('STORE_CLOSED', answer.error);
+    }
+    port1.unref();
+    return { segments: answer.segments, port: port1 };
+  } finally {
+    clearInterval(keepAlive);
   }
-  const answer = await reply;
-  if ('error' in answer) {
-    port1.close();
-    throw new StateError('STORE_CLOSED', answer.error);
-  }
-  port1.unref();
-  return { segments: answer.segments, port: port1 };
 }
