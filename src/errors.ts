@@ -23,6 +23,8 @@ export type StateErrorCode =
   | 'WRITER_LEASE_HELD'
   | 'STORE_CLOSED'
   | 'NESTED_WRITE'
+  | 'TX_BROKEN'
+  | 'PRECONDITION_FAILED'
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE';
 

@@ -2,6 +2,7 @@ import { describeValue, StateError } from '../errors.js';
 import type { Arena } from '../memory/arena.js';
 import type { SegmentViews } from '../memory/segments.js';
 import { blockSize } from '../memory/size-class.js';
+import { MAX_CODES } from './domain.js';
 import { type BlockOps, TxDomain } from './domain-writer.js';
 import {
   type ColumnLayout,
@@ -93,6 +94,8 @@ export interface TxResult {
   readonly slots: readonly number[];
   /** Per domain: cells holding its codes that were deleted or overwritten (a hint for compaction). */
   readonly released: readonly number[];
+  /** An operation failed half done (see Transaction#begin): the transaction must not commit. */
+  readonly broken: boolean;
 }
 
 /** A primary key: an integer id, or a string for a table keyed by a dictionary column. */
@@ -134,6 +137,8 @@ export class Transaction {
   readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   #ops = 0;
   #open = true;
+  /** Inside an operation's changes (see #begin). */
+  #inOp = false;
 
   /** @internal Made by the store's writer. */
   constructor(arena: Arena, layout: StoreLayout, rootRef: number, version: number, strings: StringCache) {
@@ -190,6 +195,8 @@ export class Transaction {
         );
       }
     }
+    this.#checkCodes(t, t.columns, cells, t.columns.length, op);
+    this.#begin();
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
       if (col.domain >= 0 && cells[c] !== null) cells[c] = this.#codes(t, col, cells[c]!, op);
@@ -204,6 +211,7 @@ export class Transaction {
     this.#views(gRef).f64[offOf(gRef) >> 3] = i + 1;
     ts.rows = pos + 1;
     if (key >= 0) this.#setKey(ts, key, pos);
+    this.#end();
   }
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
@@ -380,6 +388,7 @@ export class Transaction {
       domains: this.#domains,
       slots: this.#slots,
       released: this.#released,
+      broken: this.#inOp,
     };
   }
 
@@ -447,8 +456,7 @@ export class Transaction {
           if (v === undefined) continue;
           const col = columnLayout(t, `${name}.${field}`);
           cols[n] = col;
-          const cell = toCell(t, col, v, this.#site(key, pos, op));
-          cells[n++] = col.domain >= 0 && cell !== null ? this.#codes(t, col, cell, op) : cell;
+          cells[n++] = toCell(t, col, v, this.#site(key, pos, op));
         }
         continue;
       }
@@ -466,19 +474,26 @@ export class Transaction {
         );
       }
       cols[n] = col;
-      const cell = toCell(t, col, value, this.#site(key, pos, op));
-      cells[n++] = col.domain >= 0 && cell !== null ? this.#codes(t, col, cell, op) : cell;
+      cells[n++] = toCell(t, col, value, this.#site(key, pos, op));
     }
     if (n === 0) return;
+    this.#checkCodes(t, cols, cells, n, op);
+    this.#begin();
+    for (let k = 0; k < n; k++) {
+      const col = cols[k]!;
+      if (col.domain >= 0 && cells[k] !== null) cells[k] = this.#codes(t, col, cells[k]!, op);
+    }
     ts.dirty = true;
     for (let k = 0; k < n; k++) if (cols[k]!.domain >= 0) this.#released[cols[k]!.domain]!++;
     const i = pos & this.#layout.groupMask;
     const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
     const count = this.#views(gRef).f64[offOf(gRef) >> 3]!;
     for (let k = 0; k < n; k++) this.#writeCell(gRef, cols[k]!, i, cells[k]!, count);
+    this.#end();
   }
 
   #deleteRow(ts: TxTable, pos: number): void {
+    this.#begin();
     const t = ts.layout;
     const { groupShift, groupMask } = this.#layout;
     ts.dirty = true;
@@ -513,6 +528,62 @@ export class Transaction {
       this.#views(gRef).f64[offOf(gRef) >> 3] = li;
     }
     ts.rows = last;
+    this.#end();
+  }
+
+  /**
+   * Marks the start of an operation's changes. Until the matching #end, a throw (a full arena)
+   * can leave the operation half done: the transaction is then broken, and committing it refuses.
+   * Errors raised before #begin (bad input) leave nothing behind, so a callback may catch those
+   * and go on.
+   */
+  #begin(): void {
+    this.#inOp = true;
+  }
+
+  #end(): void {
+    this.#inOp = false;
+  }
+
+  /**
+   * Fails an operation before it changes anything if a string it writes would need a code wider
+   * than its column holds: new strings get codes past the domain's length, in order.
+   */
+  #checkCodes(
+    t: TableLayout,
+    cols: readonly ColumnLayout[],
+    cells: readonly Cell[],
+    n: number,
+    op: number,
+  ): void {
+    let fresh: Map<number, Set<string>> | null = null;
+    for (let k = 0; k < n; k++) {
+      const col = cols[k]!;
+      const cell = cells[k];
+      // 32-bit code columns hold any code a domain can have.
+      if (col.domain < 0 || cell === null || col.max >= MAX_CODES) continue;
+      const d = this.#domain(col.domain);
+      for (const s of typeof cell === 'string' ? [cell] : (cell as readonly string[])) {
+        let code = d.lookup(this.#arena, s);
+        if (code < 0) {
+          fresh ??= new Map();
+          let set = fresh.get(col.domain);
+          if (set === undefined) {
+            set = new Set();
+            fresh.set(col.domain, set);
+          }
+          set.add(s);
+          code = d.length + set.size - 1;
+        }
+        if (code > col.max) {
+          throw new StateError(
+            'OUT_OF_RANGE',
+            `${t.name}.${col.name}: domain ${d.layout.name} would hold ${code + 1} strings, more than the column's ${col.shift * 8 + 8}-bit codes can name (value ${describeValue(s)})`,
+            { table: t.name, column: col.name, value: s, op },
+          );
+        }
+      }
+    }
   }
 
   /** A dictionary cell's code, or a list cell's codes, interning new strings. */

@@ -1,3 +1,4 @@
+import { StateError } from '../errors.js';
 import type { Arena } from '../memory/arena.js';
 import type { Control } from '../memory/control.js';
 import { pinnedVersions } from '../memory/slots.js';
@@ -94,7 +95,13 @@ export class Writer {
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
   commit(tx: Transaction): number {
-    const { tables, retired, dropped, allocated, domains, released } = tx.finish();
+    const { tables, retired, dropped, allocated, domains, released, broken } = tx.finish();
+    if (broken) {
+      throw new StateError(
+        'TX_BROKEN',
+        'an operation of this transaction failed half done and its error was caught inside the write callback; nothing was committed',
+      );
+    }
     let changed = false;
     for (const t of tables) if (t?.dirty) changed = true;
     for (const d of domains) if (d?.dirty) changed = true;

@@ -53,3 +53,42 @@ describe('store.write', () => {
     store.close();
   });
 });
+
+describe('an operation that fails half done', () => {
+  it('breaks its transaction even if the callback catches the error', () => {
+    const store = Store.create(schema([table('t', { id: int32(), x: float64() }, { key: 'id' })]), {
+      rowGroupSize: 64,
+      segmentBytes: 32 * 1024,
+      maxBytes: 64 * 1024,
+    });
+    const before = store.version;
+    let caught: unknown = null;
+    let error: unknown = null;
+    try {
+      store.write((tx) => {
+        // Each new row group needs fresh blocks; the arena runs out inside an insert, after its
+        // first changes were made.
+        for (let i = 0; i < 10_000; i++) {
+          try {
+            tx.insert('t', { id: i, x: i });
+          } catch (err) {
+            caught = err;
+            break;
+          }
+        }
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect((caught as { code?: string })?.code).toBe('ARENA_FULL');
+    expect((error as { code?: string })?.code).toBe('TX_BROKEN');
+    expect(store.version).toBe(before);
+    expect(store.read((s) => s.count('t'))).toBe(0);
+    // The store goes on: everything the broken transaction allocated was freed.
+    store.write((tx) => {
+      for (let i = 0; i < 100; i++) tx.insert('t', { id: i, x: i });
+    });
+    expect(store.read((s) => s.get('t', 1))).toEqual({ id: 1, x: 1 });
+    store.close();
+  });
+});
