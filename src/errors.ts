@@ -25,6 +25,7 @@ export type StateErrorCode =
   | 'NESTED_WRITE'
   | 'TX_BROKEN'
   | 'PRECONDITION_FAILED'
+  | 'INVALID_BATCH'
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE';
 

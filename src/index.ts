@@ -44,6 +44,13 @@ export {
   utf8,
 } from './schema/types.js';
 export type { ChunkValues, ChunkView } from './store/arrow-view.js';
+export {
+  type Batch,
+  BatchBuilder,
+  batch,
+  type Condition,
+  type Effect,
+} from './store/effects.js';
 export { Snapshot } from './store/snapshot.js';
 export {
   type AttachOptions,
@@ -52,5 +59,5 @@ export {
   type StoreOptions,
   type StoreStats,
 } from './store/store.js';
-export type { Transaction } from './store/transaction.js';
+export type { Key, Transaction } from './store/transaction.js';
 export type { Row, RowInput, StructValue, Value } from './store/values.js';

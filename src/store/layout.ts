@@ -289,6 +289,17 @@ export function tableLayout(layout: StoreLayout, name: string): TableLayout {
   return t;
 }
 
+/** The error for addressing a row by key in a table without one. */
+export function missingKey(table: TableLayout): StateError {
+  return new StateError(
+    'MISSING_KEY',
+    `table ${table.name} has no primary key; address its rows by position`,
+    {
+      table: table.name,
+    },
+  );
+}
+
 /**
  * The locator code of a primary key of `table`: the key itself for integer keys, its dictionary
  * code (found by `lookup`) for string keys; -1 for a key that cannot be in the table. Throws
@@ -299,15 +310,7 @@ export function keyCode(
   key: number | string,
   lookup: (domain: number, s: string) => number,
 ): number {
-  if (table.key < 0) {
-    throw new StateError(
-      'MISSING_KEY',
-      `table ${table.name} has no primary key; address its rows by position`,
-      {
-        table: table.name,
-      },
-    );
-  }
+  if (table.key < 0) throw missingKey(table);
   const domain = table.columns[table.key]!.domain;
   if (domain >= 0) return typeof key === 'string' ? lookup(domain, key) : -1;
   return Number.isInteger(key) && (key as number) >= 0 && (key as number) <= MAX_KEY ? (key as number) : -1;

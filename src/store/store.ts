@@ -8,6 +8,7 @@ import { describePins, type PinInfo, PinTable, readPins, THREAD_TAG } from '../m
 import { requestAttach, serveAttach, stopServing } from '../runtime/attach.js';
 import type { Schema } from '../schema/schema.js';
 import { ArrowViewCache } from './arrow-view.js';
+import { applyBatch, type Batch } from './effects.js';
 import { compileLayout, type StoreLayout } from './layout.js';
 import { Snapshot, type SnapshotContext } from './snapshot.js';
 import { StringCache } from './string-cache.js';
@@ -321,6 +322,15 @@ export class Store {
     } finally {
       this.#writing = false;
     }
+  }
+
+  /**
+   * Applies a batch of effects (from `batch()...build()` or a transaction's `tx.batch`) all or
+   * nothing as one version, and returns it. A failed precondition or a bad effect raises its
+   * `StateError` and changes nothing.
+   */
+  apply(effects: Batch): number {
+    return this.write((tx) => applyBatch(tx, effects));
   }
 
   /** Pins the newest version. Call `release()` on the snapshot when done. */

@@ -4,6 +4,7 @@ import type { SegmentViews } from '../memory/segments.js';
 import { blockSize } from '../memory/size-class.js';
 import { MAX_CODES } from './domain.js';
 import { type BlockOps, TxDomain } from './domain-writer.js';
+import { type Batch, type Condition, copyInput, type Effect, sameValue } from './effects.js';
 import {
   type ColumnLayout,
   columnLayout,
@@ -25,6 +26,7 @@ import {
   keyCode,
   LOC_ENTRY,
   MAX_KEY,
+  missingKey,
   offOf,
   PAGE_BYTES,
   PAGE_MASK,
@@ -59,6 +61,7 @@ import {
   readValue,
   setValid,
   toCell,
+  type Value,
   writeCell,
 } from './values.js';
 
@@ -137,6 +140,7 @@ export class Transaction {
   readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   #ops = 0;
   #open = true;
+  readonly #effects: Effect[] = [];
   /** Inside an operation's changes (see #begin). */
   #inOp = false;
 
@@ -212,30 +216,209 @@ export class Transaction {
     ts.rows = pos + 1;
     if (key >= 0) this.#setKey(ts, key, pos);
     this.#end();
+    this.#effects.push({ op: 'insert', table, row: copyInput(row) });
   }
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
   update(table: string, key: Key, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
+    this.#effects.push({ op: 'update', table, key, values: copyInput(values) });
   }
 
   /** Updates some columns of the row at position `row` (0 <= row < count), as `update` does. */
   updateAt(table: string, row: number, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, -1, this.#checkRow(ts, row, this.#ops), values);
+    this.#effects.push({ op: 'updateAt', table, row, values: copyInput(values) });
   }
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
   delete(table: string, key: Key): void {
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#rowOfKey(ts, key, this.#ops++));
+    this.#effects.push({ op: 'delete', table, key });
   }
 
   /** Deletes the row at position `row`. The table's last row moves into its place. */
   deleteAt(table: string, row: number): void {
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#checkRow(ts, row, this.#ops++));
+    this.#effects.push({ op: 'deleteAt', table, row });
+  }
+
+  /** Inserts a row, or, if its key exists, updates the columns it gives (the key excepted). */
+  upsert(table: string, row: RowInput): void {
+    const ts = this.#table(table);
+    const t = ts.layout;
+    if (t.key < 0) throw missingKey(t);
+    const keyCol = t.columns[t.key]!;
+    const key = row[keyCol.name] as Key;
+    const pos = this.#positionOf(ts, key);
+    if (pos < 0) {
+      this.insert(table, row);
+      this.#effects.pop();
+    } else {
+      const values: RowInput = { ...row };
+      delete values[keyCol.name];
+      this.#updateRow(ts, key, pos, values);
+    }
+    this.#effects.push({ op: 'upsert', table, row: copyInput(row) });
+  }
+
+  /**
+   * Adds `by` to a numeric column of the row with key `key` (negative `by` decrements), checking
+   * the result against the column's range. A null value cannot be incremented.
+   */
+  increment(table: string, key: Key, column: string, by: number | bigint): void {
+    const ts = this.#table(table);
+    const t = ts.layout;
+    const col = columnLayout(t, column);
+    const pos = this.#rowOfKey(ts, key, this.#ops);
+    if (col.kind !== 'fixed' || col.domain >= 0 || col.type === 'bool') {
+      throw new StateError(
+        'TYPE_MISMATCH',
+        `${t.name}.${column} is ${col.type}: only numeric columns can be incremented`,
+        {
+          table: t.name,
+          column,
+          key,
+          value: by,
+        },
+      );
+    }
+    const current = this.#readAt(ts, pos, [column]);
+    const value =
+      col.parent === null ? current[column] : (current[col.parent] as Record<string, Value>)[col.leaf];
+    if (value === null || value === undefined) {
+      throw new StateError(
+        'TYPE_MISMATCH',
+        `${t.name}.${column} of the row with key ${describeValue(key)} is null and cannot be incremented`,
+        {
+          table: t.name,
+          column,
+          key,
+          value: by,
+        },
+      );
+    }
+    let next: Value;
+    if (typeof value === 'bigint') {
+      if (typeof by !== 'bigint' && !Number.isSafeInteger(by)) {
+        throw new StateError(
+          'TYPE_MISMATCH',
+          `${t.name}.${column}: increment by a bigint or a safe integer, got ${describeValue(by)}`,
+          {
+            table: t.name,
+            column,
+            key,
+            value: by,
+          },
+        );
+      }
+      next = value + BigInt(by);
+    } else {
+      if (typeof by !== 'number') {
+        throw new StateError(
+          'TYPE_MISMATCH',
+          `${t.name}.${column}: increment by a number, got ${describeValue(by)}`,
+          {
+            table: t.name,
+            column,
+            key,
+            value: by,
+          },
+        );
+      }
+      next = (value as number) + by;
+    }
+    this.#updateRow(ts, key, pos, nestValue(col, next));
+    this.#effects.push({ op: 'increment', table, key, column, by });
+  }
+
+  /** Adds `value` to a list column of the row with key `key`, unless the list holds it already. */
+  listAdd(table: string, key: Key, column: string, value: string): void {
+    this.#changeList(table, key, column, value, true);
+  }
+
+  /** Removes every `value` from a list column of the row with key `key`. */
+  listRemove(table: string, key: Key, column: string, value: string): void {
+    this.#changeList(table, key, column, value, false);
+  }
+
+  /**
+   * Checks a precondition against this transaction's state; throws PRECONDITION_FAILED, naming
+   * the table, key, column, expected and actual values, when it does not hold.
+   */
+  require(table: string, key: Key, condition: Condition): void {
+    const ts = this.#table(table);
+    const t = ts.layout;
+    const pos = this.#positionOf(ts, key);
+    const fail = (what: string, column?: string, value?: unknown): never => {
+      throw new StateError('PRECONDITION_FAILED', `${t.name} row with key ${describeValue(key)}: ${what}`, {
+        table: t.name,
+        key,
+        ...(column === undefined ? {} : { column, value }),
+        op: this.#ops,
+      });
+    };
+    if ('exists' in condition) {
+      if (condition.exists && pos < 0) fail('required to exist, but there is no such row');
+      if (!condition.exists && pos >= 0) fail('required not to exist, but it does');
+    } else {
+      const col = columnLayout(t, condition.column);
+      if (pos < 0) fail(`required ${condition.column} to match, but there is no such row`, condition.column);
+      const row = this.#readAt(ts, pos, [condition.column]);
+      const actual =
+        col.parent === null ? row[col.name]! : (row[col.parent] as Record<string, Value>)[col.leaf]!;
+      const wanted = 'equals' in condition ? [condition.equals] : condition.in;
+      if (!wanted.some((w) => sameValue(actual, w))) {
+        const expected =
+          'equals' in condition
+            ? describeValue(condition.equals)
+            : `one of ${condition.in.map(describeValue).join(', ')}`;
+        fail(
+          `required ${condition.column} to be ${expected}, but it is ${describeValue(actual)}`,
+          condition.column,
+          actual,
+        );
+      }
+    }
+    this.#ops++;
+    this.#effects.push({ op: 'require', table, key, condition });
+  }
+
+  /** What this transaction has done so far, as a batch: applied to an identical store, it does the same. */
+  get batch(): Batch {
+    return { effects: [...this.#effects] };
+  }
+
+  #changeList(table: string, key: Key, column: string, value: string, add: boolean): void {
+    const ts = this.#table(table);
+    const t = ts.layout;
+    const col = columnLayout(t, column);
+    const pos = this.#rowOfKey(ts, key, this.#ops);
+    if (col.kind !== 'list' || typeof value !== 'string') {
+      throw new StateError(
+        'TYPE_MISMATCH',
+        `${t.name}.${column}: list effects take a list column and a string, got ${col.type} and ${describeValue(value)}`,
+        {
+          table: t.name,
+          column,
+          key,
+          value,
+        },
+      );
+    }
+    const row = this.#readAt(ts, pos, [column]);
+    const items = ((col.parent === null
+      ? row[column]
+      : (row[col.parent] as Record<string, Value>)[col.leaf]) ?? []) as string[];
+    const next = add ? (items.includes(value) ? items : [...items, value]) : items.filter((x) => x !== value);
+    if (next !== items && (add || next.length !== items.length))
+      this.#updateRow(ts, key, pos, nestValue(col, next));
+    else this.#ops++;
+    this.#effects.push({ op: add ? 'listAdd' : 'listRemove', table, key, column, value });
   }
 
   /** The row at position `row`, with this transaction's changes; all columns or only those named. */
@@ -1057,6 +1240,11 @@ export class Transaction {
  * Checks a struct column's value: undefined (not given), or an object whose keys are its fields.
  * Returns the object.
  */
+/** The values object that sets stored column `col` to `value` (nested for a struct's field). */
+function nestValue(col: ColumnLayout, value: Value): RowInput {
+  return col.parent === null ? { [col.name]: value } : { [col.parent]: { [col.leaf]: value } };
+}
+
 function structValue(
   t: TableLayout,
   name: string,

@@ -1,0 +1,211 @@
+import { describeValue, StateError } from '../errors.js';
+import type { Key, Transaction } from './transaction.js';
+import type { RowInput, Value } from './values.js';
+
+/**
+ * A condition on the newest state, checked when the batch is applied: the row exists (or not),
+ * or one of its columns equals a value (or one of several). A struct's field is named
+ * "struct.field".
+ */
+export type Condition =
+  | { readonly exists: boolean }
+  | { readonly column: string; readonly equals: Value }
+  | { readonly column: string; readonly in: readonly Value[] };
+
+/**
+ * One effect of a batch. A batch records effects and evaluated preconditions, never code: applied
+ * to an identical store, the same batch makes the identical change.
+ */
+export type Effect =
+  | { readonly op: 'insert'; readonly table: string; readonly row: RowInput }
+  | { readonly op: 'upsert'; readonly table: string; readonly row: RowInput }
+  | { readonly op: 'update'; readonly table: string; readonly key: Key; readonly values: RowInput }
+  | { readonly op: 'updateAt'; readonly table: string; readonly row: number; readonly values: RowInput }
+  | { readonly op: 'delete'; readonly table: string; readonly key: Key }
+  | { readonly op: 'deleteAt'; readonly table: string; readonly row: number }
+  | {
+      readonly op: 'increment';
+      readonly table: string;
+      readonly key: Key;
+      readonly column: string;
+      readonly by: number | bigint;
+    }
+  | {
+      readonly op: 'listAdd';
+      readonly table: string;
+      readonly key: Key;
+      readonly column: string;
+      readonly value: string;
+    }
+  | {
+      readonly op: 'listRemove';
+      readonly table: string;
+      readonly key: Key;
+      readonly column: string;
+      readonly value: string;
+    }
+  | { readonly op: 'require'; readonly table: string; readonly key: Key; readonly condition: Condition };
+
+/** A batch of effects, applied all or nothing as one version. Plain data: it crosses threads. */
+export interface Batch {
+  readonly effects: readonly Effect[];
+}
+
+/**
+ * A copy of a row or values object, one level into struct values, so that a recorded effect does
+ * not change when the caller reuses its object.
+ */
+export function copyInput(input: RowInput): RowInput {
+  const out: RowInput = {};
+  for (const name in input) {
+    const v = input[name];
+    out[name] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+        ? { ...(v as Record<string, Value>) }
+        : Array.isArray(v)
+          ? [...v]
+          : v;
+  }
+  return out;
+}
+
+/** Whether two row values are the same: Object.is for scalars (NaN equals NaN), item by item for lists. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => x === b[i]);
+  }
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    const x = toBigInt(a);
+    return x !== null && x === toBigInt(b);
+  }
+  return Object.is(a, b);
+}
+
+function toBigInt(v: Value): bigint | null {
+  if (typeof v === 'bigint') return v;
+  return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : null;
+}
+
+/** Applies every effect of `batch` inside `tx`, in order. */
+export function applyBatch(tx: Transaction, batch: Batch): void {
+  if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
+    throw new StateError('INVALID_BATCH', 'a batch is an object with an array of effects');
+  }
+  for (let i = 0; i < batch.effects.length; i++) {
+    const e = batch.effects[i]!;
+    switch (e?.op) {
+      case 'insert':
+        tx.insert(e.table, e.row);
+        break;
+      case 'upsert':
+        tx.upsert(e.table, e.row);
+        break;
+      case 'update':
+        tx.update(e.table, e.key, e.values);
+        break;
+      case 'updateAt':
+        tx.updateAt(e.table, e.row, e.values);
+        break;
+      case 'delete':
+        tx.delete(e.table, e.key);
+        break;
+      case 'deleteAt':
+        tx.deleteAt(e.table, e.row);
+        break;
+      case 'increment':
+        tx.increment(e.table, e.key, e.column, e.by);
+        break;
+      case 'listAdd':
+        tx.listAdd(e.table, e.key, e.column, e.value);
+        break;
+      case 'listRemove':
+        tx.listRemove(e.table, e.key, e.column, e.value);
+        break;
+      case 'require':
+        tx.require(e.table, e.key, e.condition);
+        break;
+      default:
+        throw new StateError(
+          'INVALID_BATCH',
+          `effect ${i} of the batch has no known op: ${describeValue(e?.op)}`,
+          {
+            op: i,
+          },
+        );
+    }
+  }
+}
+
+/**
+ * Builds a batch in any thread, without running code in the writer: the same calls as a
+ * transaction's, recorded as effects. Apply it with `store.apply(builder.build())`.
+ */
+export class BatchBuilder {
+  readonly #effects: Effect[] = [];
+
+  /** Inserts a row; its key must be new. */
+  insert(table: string, row: RowInput): this {
+    return this.#add({ op: 'insert', table, row: copyInput(row) });
+  }
+
+  /** Inserts a row, or updates the given columns of the row with its key. */
+  upsert(table: string, row: RowInput): this {
+    return this.#add({ op: 'upsert', table, row: copyInput(row) });
+  }
+
+  /** Updates some columns of the row with primary key `key`. */
+  update(table: string, key: Key, values: RowInput): this {
+    return this.#add({ op: 'update', table, key, values: copyInput(values) });
+  }
+
+  /** Updates some columns of the row at position `row`. */
+  updateAt(table: string, row: number, values: RowInput): this {
+    return this.#add({ op: 'updateAt', table, row, values: copyInput(values) });
+  }
+
+  /** Deletes the row with primary key `key`. */
+  delete(table: string, key: Key): this {
+    return this.#add({ op: 'delete', table, key });
+  }
+
+  /** Deletes the row at position `row`. */
+  deleteAt(table: string, row: number): this {
+    return this.#add({ op: 'deleteAt', table, row });
+  }
+
+  /** Adds `by` (negative to decrement) to a numeric column of the row with key `key`. */
+  increment(table: string, key: Key, column: string, by: number | bigint): this {
+    return this.#add({ op: 'increment', table, key, column, by });
+  }
+
+  /** Adds `value` to a list column of the row with key `key`, unless the list holds it already. */
+  listAdd(table: string, key: Key, column: string, value: string): this {
+    return this.#add({ op: 'listAdd', table, key, column, value });
+  }
+
+  /** Removes every `value` from a list column of the row with key `key`. */
+  listRemove(table: string, key: Key, column: string, value: string): this {
+    return this.#add({ op: 'listRemove', table, key, column, value });
+  }
+
+  /** Fails the whole batch with PRECONDITION_FAILED unless `condition` holds when it is applied. */
+  require(table: string, key: Key, condition: Condition): this {
+    return this.#add({ op: 'require', table, key, condition });
+  }
+
+  /** The batch built so far. */
+  build(): Batch {
+    return { effects: [...this.#effects] };
+  }
+
+  #add(effect: Effect): this {
+    this.#effects.push(effect);
+    return this;
+  }
+}
+
+/** Starts a batch. */
+export function batch(): BatchBuilder {
+  return new BatchBuilder();
+}
