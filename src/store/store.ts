@@ -39,6 +39,12 @@ export interface StoreOptions {
   compactDeadFraction?: number;
   /** Domains with fewer strings than this are never compacted (default 1024). */
   compactMinStrings?: number;
+  /**
+   * Whether transactions record what they do as an effect batch (`tx.batch`; default true). The
+   * write-ahead log and replication need the batches; a store without them may turn this off
+   * for faster writes.
+   */
+  recordEffects?: boolean;
 }
 
 /** Options of {@link Store.attach}. */
@@ -187,7 +193,8 @@ export class Store {
       deadFraction: compactDeadFraction,
     };
     const strings = new StringCache();
-    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings });
+    const record = options.recordEffects !== false;
+    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings, record });
     const store = new Store({
       layout,
       ctl,

@@ -140,12 +140,20 @@ export class Transaction {
   readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   #ops = 0;
   #open = true;
-  readonly #effects: Effect[] = [];
+  /** What the transaction did, as effects; null when the store does not record them. */
+  readonly #effects: Effect[] | null;
   /** Inside an operation's changes (see #begin). */
   #inOp = false;
 
   /** @internal Made by the store's writer. */
-  constructor(arena: Arena, layout: StoreLayout, rootRef: number, version: number, strings: StringCache) {
+  constructor(
+    arena: Arena,
+    layout: StoreLayout,
+    rootRef: number,
+    version: number,
+    strings: StringCache,
+    record: boolean,
+  ) {
     this.#arena = arena;
     this.#layout = layout;
     this.#rootSeg = segOf(rootRef);
@@ -155,6 +163,7 @@ export class Transaction {
     this.#domains = new Array(layout.domains.length);
     this.#released = new Array(layout.domains.length).fill(0);
     this.#stringCache = strings;
+    this.#effects = record ? [] : null;
   }
 
   /** Number of rows `table` has, with this transaction's changes. */
@@ -216,35 +225,35 @@ export class Transaction {
     ts.rows = pos + 1;
     if (key >= 0) this.#setKey(ts, key, pos);
     this.#end();
-    this.#effects.push({ op: 'insert', table, row: copyInput(row) });
+    this.#effects?.push({ op: 'insert', table, row: copyInput(row) });
   }
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
   update(table: string, key: Key, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
-    this.#effects.push({ op: 'update', table, key, values: copyInput(values) });
+    this.#effects?.push({ op: 'update', table, key, values: copyInput(values) });
   }
 
   /** Updates some columns of the row at position `row` (0 <= row < count), as `update` does. */
   updateAt(table: string, row: number, values: RowInput): void {
     const ts = this.#table(table);
     this.#updateRow(ts, -1, this.#checkRow(ts, row, this.#ops), values);
-    this.#effects.push({ op: 'updateAt', table, row, values: copyInput(values) });
+    this.#effects?.push({ op: 'updateAt', table, row, values: copyInput(values) });
   }
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
   delete(table: string, key: Key): void {
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#rowOfKey(ts, key, this.#ops++));
-    this.#effects.push({ op: 'delete', table, key });
+    this.#effects?.push({ op: 'delete', table, key });
   }
 
   /** Deletes the row at position `row`. The table's last row moves into its place. */
   deleteAt(table: string, row: number): void {
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#checkRow(ts, row, this.#ops++));
-    this.#effects.push({ op: 'deleteAt', table, row });
+    this.#effects?.push({ op: 'deleteAt', table, row });
   }
 
   /** Inserts a row, or, if its key exists, updates the columns it gives (the key excepted). */
@@ -257,13 +266,14 @@ export class Transaction {
     const pos = this.#positionOf(ts, key);
     if (pos < 0) {
       this.insert(table, row);
-      this.#effects.pop();
+      // The insert recorded itself; the upsert is recorded below instead.
+      this.#effects?.pop();
     } else {
       const values: RowInput = { ...row };
       delete values[keyCol.name];
       this.#updateRow(ts, key, pos, values);
     }
-    this.#effects.push({ op: 'upsert', table, row: copyInput(row) });
+    this.#effects?.push({ op: 'upsert', table, row: copyInput(row) });
   }
 
   /**
@@ -333,7 +343,7 @@ export class Transaction {
       next = (value as number) + by;
     }
     this.#updateRow(ts, key, pos, nestValue(col, next));
-    this.#effects.push({ op: 'increment', table, key, column, by });
+    this.#effects?.push({ op: 'increment', table, key, column, by });
   }
 
   /** Adds `value` to a list column of the row with key `key`, unless the list holds it already. */
@@ -385,11 +395,14 @@ export class Transaction {
       }
     }
     this.#ops++;
-    this.#effects.push({ op: 'require', table, key, condition });
+    this.#effects?.push({ op: 'require', table, key, condition });
   }
 
   /** What this transaction has done so far, as a batch: applied to an identical store, it does the same. */
   get batch(): Batch {
+    if (this.#effects === null) {
+      throw new StateError('INVALID_OPTION', 'this store was created with recordEffects: false, so transactions record no batch');
+    }
     return { effects: [...this.#effects] };
   }
 
@@ -418,7 +431,7 @@ export class Transaction {
     if (next !== items && (add || next.length !== items.length))
       this.#updateRow(ts, key, pos, nestValue(col, next));
     else this.#ops++;
-    this.#effects.push({ op: add ? 'listAdd' : 'listRemove', table, key, column, value });
+    this.#effects?.push({ op: add ? 'listAdd' : 'listRemove', table, key, column, value });
   }
 
   /** The row at position `row`, with this transaction's changes; all columns or only those named. */

@@ -36,6 +36,8 @@ export interface WriterOptions {
   compaction: CompactionOptions;
   /** The owner thread's decoded strings, shared with its snapshots. */
   strings: StringCache;
+  /** Whether transactions record their effects. */
+  record: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export class Writer {
   readonly #reclaimInterval: number;
   readonly #compaction: CompactionOptions;
   readonly #strings: StringCache;
+  readonly #record: boolean;
   /**
    * Per domain: live strings found by the last check. The next check waits until the domain
    * outgrows it, or as many cells were released, by the dead fraction: a check scans every column
@@ -72,6 +75,7 @@ export class Writer {
     this.#reclaimInterval = options.reclaimInterval;
     this.#compaction = options.compaction;
     this.#strings = options.strings;
+    this.#record = options.record;
     this.#checkedLive = new Array(layout.domains.length).fill(0);
     this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
@@ -90,7 +94,7 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1, this.#strings);
+    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1, this.#strings, this.#record);
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
