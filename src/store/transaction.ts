@@ -401,7 +401,10 @@ export class Transaction {
   /** What this transaction has done so far, as a batch: applied to an identical store, it does the same. */
   get batch(): Batch {
     if (this.#effects === null) {
-      throw new StateError('INVALID_OPTION', 'this store was created with recordEffects: false, so transactions record no batch');
+      throw new StateError(
+        'INVALID_OPTION',
+        'this store was created with recordEffects: false, so transactions record no batch',
+      );
     }
     return { effects: [...this.#effects] };
   }

@@ -94,7 +94,14 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(this.#arena, this.#layout, this.#root, this.#version + 1, this.#strings, this.#record);
+    return new Transaction(
+      this.#arena,
+      this.#layout,
+      this.#root,
+      this.#version + 1,
+      this.#strings,
+      this.#record,
+    );
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
