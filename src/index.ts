@@ -6,6 +6,7 @@ export {
   TASK_STATUSES,
   tasksTable,
 } from './cluster/schema.js';
+export { decodeBatch, encodeBatch } from './codec/batch-codec.js';
 export { describeValue, StateError, type StateErrorCode, type StateErrorDetails } from './errors.js';
 export { POISON_BYTE } from './memory/arena.js';
 export type { PinInfo } from './memory/slots.js';

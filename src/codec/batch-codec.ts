@@ -1,0 +1,300 @@
+import * as flatbuffers from 'flatbuffers';
+import { describeValue, StateError } from '../errors.js';
+import type { Batch, Condition, Effect } from '../store/effects.js';
+import type { Key } from '../store/transaction.js';
+import type { RowInput, Value } from '../store/values.js';
+import {
+  ConditionKind,
+  Batch as FbBatch,
+  Column as FbColumn,
+  Effect as FbEffect,
+  Value as FbValue,
+  Op,
+  ValueKind,
+} from './generated/mutation_generated.js';
+
+/*
+ * A batch as FlatBuffers bytes (src/codec/mutation.fbs): the record the write-ahead log appends
+ * and replication sends. Encoding is exact: decoding gives back an equal batch (undefined values,
+ * which mean "not given", are left out), and applying either to identical stores gives identical
+ * stores.
+ */
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+const OPS: Record<Effect['op'], Op> = {
+  insert: Op.Insert,
+  upsert: Op.Upsert,
+  update: Op.Update,
+  updateAt: Op.UpdateAt,
+  delete: Op.Delete,
+  deleteAt: Op.DeleteAt,
+  increment: Op.Increment,
+  listAdd: Op.ListAdd,
+  listRemove: Op.ListRemove,
+  require: Op.Require,
+};
+const OP_NAMES = Object.fromEntries(Object.entries(OPS).map(([name, op]) => [op, name])) as Record<
+  Op,
+  Effect['op']
+>;
+
+function invalid(message: string, op?: number): StateError {
+  return new StateError('INVALID_BATCH', message, op === undefined ? {} : { op });
+}
+
+/** Encodes a batch, with the version it produced (0 for one not applied yet). */
+export function encodeBatch(batch: Batch, version = 0): Uint8Array {
+  if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
+    throw invalid('a batch is an object with an array of effects');
+  }
+  const b = new flatbuffers.Builder(256);
+  const effects = batch.effects.map((e, i) => encodeEffect(b, e, i));
+  const root = FbBatch.createBatch(b, BigInt(version), FbBatch.createEffectsVector(b, effects));
+  FbBatch.finishBatchBuffer(b, root);
+  return b.asUint8Array();
+}
+
+/** Decodes bytes made by {@link encodeBatch}. */
+export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
+  const bb = new flatbuffers.ByteBuffer(bytes);
+  if (bytes.length < 12 || !FbBatch.bufferHasIdentifier(bb)) {
+    throw invalid('not an encoded batch: the bytes do not carry the batch identifier "ACSB"');
+  }
+  try {
+    const root = FbBatch.getRootAsBatch(bb);
+    const effects: Effect[] = [];
+    for (let i = 0; i < root.effectsLength(); i++) effects.push(decodeEffect(root.effects(i)!, i));
+    return { version: Number(root.version()), batch: { effects } };
+  } catch (err) {
+    if (err instanceof StateError) throw err;
+    // FlatBuffers reads whatever the bytes say; damage shows up as reads out of range.
+    throw invalid(`a damaged batch: ${(err as Error).message}`);
+  }
+}
+
+function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers.Offset {
+  const op = OPS[e?.op];
+  if (op === undefined) throw invalid(`effect ${i} has no known op: ${describeValue(e?.op)}`, i);
+  // Children first: FlatBuffers builds a table only after everything it points to.
+  const table = b.createString(e.table);
+  const key = 'key' in e ? encodeValue(b, e.key, i) : 0;
+  const input = e.op === 'insert' || e.op === 'upsert' ? e.row : 'values' in e ? e.values : null;
+  const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(b, input, i));
+  let column = 0;
+  let amount = 0;
+  let item = 0;
+  let condition = ConditionKind.None;
+  let values = 0;
+  if (e.op === 'increment') {
+    column = b.createString(e.column);
+    amount = encodeValue(b, e.by, i);
+  } else if (e.op === 'listAdd' || e.op === 'listRemove') {
+    column = b.createString(e.column);
+    item = b.createString(e.value);
+  } else if (e.op === 'require') {
+    const c = e.condition;
+    if ('exists' in c) {
+      condition = c.exists ? ConditionKind.Exists : ConditionKind.NotExists;
+    } else {
+      column = b.createString(c.column);
+      const wanted = 'equals' in c ? [c.equals] : c.in;
+      condition = 'equals' in c ? ConditionKind.Equals : ConditionKind.In;
+      values = FbEffect.createValuesVector(
+        b,
+        wanted.map((v) => encodeValue(b, v, i)),
+      );
+    }
+  }
+  FbEffect.startEffect(b);
+  FbEffect.addOp(b, op);
+  FbEffect.addTable(b, table);
+  if (key !== 0) FbEffect.addKey(b, key);
+  if (e.op === 'updateAt' || e.op === 'deleteAt') FbEffect.addRow(b, BigInt(e.row));
+  if (columns !== 0) FbEffect.addColumns(b, columns);
+  if (column !== 0) FbEffect.addColumn(b, column);
+  if (amount !== 0) FbEffect.addAmount(b, amount);
+  if (item !== 0) FbEffect.addItem(b, item);
+  if (condition !== ConditionKind.None) FbEffect.addCondition(b, condition);
+  if (values !== 0) FbEffect.addValues(b, values);
+  return FbEffect.endEffect(b);
+}
+
+function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flatbuffers.Offset[] {
+  const out: flatbuffers.Offset[] = [];
+  for (const name in input) {
+    const v = input[name];
+    if (v === undefined) continue;
+    const value = encodeValue(b, v, i);
+    const n = b.createString(name);
+    FbColumn.startColumn(b);
+    FbColumn.addName(b, n);
+    FbColumn.addValue(b, value);
+    out.push(FbColumn.endColumn(b));
+  }
+  return out;
+}
+
+function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers.Offset {
+  let kind: ValueKind;
+  let str = 0;
+  let strings = 0;
+  let fields = 0;
+  let int = 0n;
+  let float = 0;
+  let bool = false;
+  if (v === null) {
+    kind = ValueKind.Null;
+  } else if (typeof v === 'boolean') {
+    kind = ValueKind.Bool;
+    bool = v;
+  } else if (typeof v === 'number') {
+    // -0, fractions, NaN and infinities keep their exact bits as a double.
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
+      kind = ValueKind.Int;
+      int = BigInt(v);
+    } else {
+      kind = ValueKind.Float;
+      float = v;
+    }
+  } else if (typeof v === 'bigint') {
+    if (v < INT64_MIN || v > INT64_MAX) throw invalid(`effect ${i}: ${v}n does not fit 64 bits`, i);
+    kind = ValueKind.BigInt;
+    int = v;
+  } else if (typeof v === 'string') {
+    kind = ValueKind.String;
+    str = b.createString(v);
+  } else if (v instanceof Date) {
+    kind = ValueKind.Timestamp;
+    int = BigInt(v.getTime());
+  } else if (Array.isArray(v)) {
+    if (!v.every((x) => typeof x === 'string'))
+      throw invalid(`effect ${i}: a list value must hold strings only`, i);
+    kind = ValueKind.StringList;
+    strings = FbValue.createStringsVector(
+      b,
+      v.map((x) => b.createString(x)),
+    );
+  } else if (typeof v === 'object') {
+    kind = ValueKind.Struct;
+    fields = FbValue.createFieldsVector(b, encodeColumns(b, v as RowInput, i));
+  } else {
+    throw invalid(`effect ${i}: ${describeValue(v)} is not a value a column can hold`, i);
+  }
+  FbValue.startValue(b);
+  FbValue.addKind(b, kind);
+  if (bool) FbValue.addBoolValue(b, true);
+  if (int !== 0n) FbValue.addIntValue(b, int);
+  if (kind === ValueKind.Float) {
+    // The builder leaves out a field equal to its default, and -0 == 0: force it in.
+    b.forceDefaults(true);
+    FbValue.addFloatValue(b, float);
+    b.forceDefaults(false);
+  }
+  if (str !== 0) FbValue.addStringValue(b, str);
+  if (strings !== 0) FbValue.addStrings(b, strings);
+  if (fields !== 0) FbValue.addFields(b, fields);
+  return FbValue.endValue(b);
+}
+
+function decodeEffect(e: FbEffect, i: number): Effect {
+  const op = OP_NAMES[e.op()];
+  const table = e.table();
+  if (op === undefined || table === null) throw invalid(`effect ${i} is damaged: no op or no table`, i);
+  const key = (): Key => {
+    const k = e.key();
+    const v = k === null ? null : decodeValue(k);
+    if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`effect ${i} (${op}) has no key`, i);
+    return v;
+  };
+  const column = (): string => {
+    const c = e.column();
+    if (c === null) throw invalid(`effect ${i} (${op}) names no column`, i);
+    return c;
+  };
+  const columns = (): RowInput => {
+    const out: RowInput = {};
+    for (let k = 0; k < e.columnsLength(); k++) {
+      const c = e.columns(k)!;
+      out[c.name()!] = decodeValue(c.value()!) as RowInput[string];
+    }
+    return out;
+  };
+  const row = () => Number(e.row());
+  switch (op) {
+    case 'insert':
+    case 'upsert':
+      return { op, table, row: columns() };
+    case 'update':
+      return { op, table, key: key(), values: columns() };
+    case 'updateAt':
+      return { op, table, row: row(), values: columns() };
+    case 'delete':
+      return { op, table, key: key() };
+    case 'deleteAt':
+      return { op, table, row: row() };
+    case 'increment': {
+      const by = decodeValue(e.amount()!);
+      if (typeof by !== 'number' && typeof by !== 'bigint')
+        throw invalid(`effect ${i} (increment) has no amount`, i);
+      return { op, table, key: key(), column: column(), by };
+    }
+    case 'listAdd':
+    case 'listRemove':
+      return { op, table, key: key(), column: column(), value: e.item() ?? '' };
+    case 'require':
+      return { op, table, key: key(), condition: decodeCondition(e, column, i) };
+  }
+}
+
+function decodeCondition(e: FbEffect, column: () => string, i: number): Condition {
+  switch (e.condition()) {
+    case ConditionKind.Exists:
+      return { exists: true };
+    case ConditionKind.NotExists:
+      return { exists: false };
+    case ConditionKind.Equals:
+      return { column: column(), equals: decodeValue(e.values(0)!) };
+    case ConditionKind.In: {
+      const values: Value[] = [];
+      for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(e.values(k)!));
+      return { column: column(), in: values };
+    }
+    default:
+      throw invalid(`effect ${i} (require) has no condition`, i);
+  }
+}
+
+function decodeValue(v: FbValue): Value {
+  switch (v.kind()) {
+    case ValueKind.Null:
+      return null;
+    case ValueKind.Bool:
+      return v.boolValue();
+    case ValueKind.Int:
+    case ValueKind.Timestamp:
+      return Number(v.intValue());
+    case ValueKind.BigInt:
+      return v.intValue();
+    case ValueKind.Float:
+      return v.floatValue();
+    case ValueKind.String:
+      return v.stringValue() ?? '';
+    case ValueKind.StringList: {
+      const out: string[] = [];
+      for (let k = 0; k < v.stringsLength(); k++) out.push(v.strings(k)!);
+      return out;
+    }
+    case ValueKind.Struct: {
+      const out: Record<string, Value> = {};
+      for (let k = 0; k < v.fieldsLength(); k++) {
+        const f = v.fields(k)!;
+        out[f.name()!] = decodeValue(f.value()!);
+      }
+      return out;
+    }
+    default:
+      throw invalid(`unknown value kind ${v.kind()}`);
+  }
+}
