@@ -2,7 +2,18 @@
 // batches of 1,000 single-column updates with and without preconditions and increments.
 // Run: npm run bench:effects   (ACS_BENCH_ROWS narrows it down)
 import { Bench } from 'tinybench';
-import { type Batch, batch, float64, int32, int64, Store, schema, table } from '../src/index.js';
+import {
+  type Batch,
+  batch,
+  decodeBatch,
+  encodeBatch,
+  float64,
+  int32,
+  int64,
+  Store,
+  schema,
+  table,
+} from '../src/index.js';
 
 const ROWS = Number(process.env.ACS_BENCH_ROWS ?? 1_000_000);
 const CLUSTER = 4096;
@@ -72,6 +83,23 @@ bench
   .add('apply a built batch of 500 preconditions + 500 increments (clustered)', () => {
     recorded.apply(guarded());
   });
+const one = batch().update('t', 123_456, { c1: 42 }).build();
+const thousand = updates();
+const oneBytes = encodeBatch(one, 1);
+const thousandBytes = encodeBatch(thousand, 1);
+bench
+  .add('encode a batch of 1 update', () => {
+    encodeBatch(one, 1);
+  })
+  .add('encode a batch of 1000 updates', () => {
+    encodeBatch(thousand, 1);
+  })
+  .add('decode a batch of 1 update', () => {
+    decodeBatch(oneBytes);
+  })
+  .add('decode a batch of 1000 updates', () => {
+    decodeBatch(thousandBytes);
+  });
 await bench.run();
 
 const p50 = (name: string) => {
@@ -101,6 +129,15 @@ console.log(
 );
 console.log(
   `| 500 preconditions + 500 increments | ${rate(1000, p50('apply a built batch of 500 preconditions + 500 increments (clustered)'))} |`,
+);
+console.log('\n| FlatBuffers | batch of 1 | batch of 1,000 |');
+console.log('|---|---|---|');
+console.log(`| bytes per op | ${oneBytes.length} | ${(thousandBytes.length / 1000).toFixed(1)} |`);
+console.log(
+  `| encode, ops/s | ${rate(1, p50('encode a batch of 1 update'))} | ${rate(1000, p50('encode a batch of 1000 updates'))} |`,
+);
+console.log(
+  `| decode, ops/s | ${rate(1, p50('decode a batch of 1 update'))} | ${rate(1000, p50('decode a batch of 1000 updates'))} |`,
 );
 recorded.close();
 plain.close();

@@ -78,7 +78,7 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   const op = OPS[e?.op];
   if (op === undefined) throw invalid(`effect ${i} has no known op: ${describeValue(e?.op)}`, i);
   // Children first: FlatBuffers builds a table only after everything it points to.
-  const table = b.createString(e.table);
+  const table = b.createSharedString(e.table);
   const key = 'key' in e ? encodeValue(b, e.key, i) : 0;
   const input = e.op === 'insert' || e.op === 'upsert' ? e.row : 'values' in e ? e.values : null;
   const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(b, input, i));
@@ -88,17 +88,17 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   let condition = ConditionKind.None;
   let values = 0;
   if (e.op === 'increment') {
-    column = b.createString(e.column);
+    column = b.createSharedString(e.column);
     amount = encodeValue(b, e.by, i);
   } else if (e.op === 'listAdd' || e.op === 'listRemove') {
-    column = b.createString(e.column);
+    column = b.createSharedString(e.column);
     item = b.createString(e.value);
   } else if (e.op === 'require') {
     const c = e.condition;
     if ('exists' in c) {
       condition = c.exists ? ConditionKind.Exists : ConditionKind.NotExists;
     } else {
-      column = b.createString(c.column);
+      column = b.createSharedString(c.column);
       const wanted = 'equals' in c ? [c.equals] : c.in;
       condition = 'equals' in c ? ConditionKind.Equals : ConditionKind.In;
       values = FbEffect.createValuesVector(
@@ -127,7 +127,7 @@ function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flat
     const v = input[name];
     if (v === undefined) continue;
     const value = encodeValue(b, v, i);
-    const n = b.createString(name);
+    const n = b.createSharedString(name);
     FbColumn.startColumn(b);
     FbColumn.addName(b, n);
     FbColumn.addValue(b, value);
