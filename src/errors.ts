@@ -26,6 +26,8 @@ export type StateErrorCode =
   | 'TX_BROKEN'
   | 'PRECONDITION_FAILED'
   | 'INVALID_BATCH'
+  | 'STRING_TOO_LONG'
+  | 'BATCH_TOO_LARGE'
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE';
 

@@ -45,6 +45,10 @@ export interface StoreOptions {
    * for faster writes.
    */
   recordEffects?: boolean;
+  /** The most UTF-8 bytes of one string value (default 1 MiB); longer ones fail with STRING_TOO_LONG. */
+  maxStringBytes?: number;
+  /** The most operations in one transaction or batch (default 1,000,000); more fail with BATCH_TOO_LARGE. */
+  maxBatchOps?: number;
 }
 
 /** Options of {@link Store.attach}. */
@@ -194,7 +198,11 @@ export class Store {
     };
     const strings = new StringCache();
     const record = options.recordEffects !== false;
-    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings, record });
+    const limits = {
+      maxStringBytes: option('maxStringBytes', options.maxStringBytes, 1 << 20, 1, 2 ** 30),
+      maxBatchOps: option('maxBatchOps', options.maxBatchOps, 1_000_000, 1, 2 ** 31),
+    };
+    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings, record, limits });
     const store = new Store({
       layout,
       ctl,

@@ -101,6 +101,25 @@ export interface TxResult {
   readonly broken: boolean;
 }
 
+/** Limits on what one transaction may write. */
+export interface WriteLimits {
+  /** UTF-8 bytes of any one string value. */
+  maxStringBytes: number;
+  /** Operations (effects and preconditions) in one transaction or batch. */
+  maxBatchOps: number;
+}
+
+/** What every transaction of a writer shares. */
+export interface TxContext {
+  readonly arena: Arena;
+  readonly layout: StoreLayout;
+  /** The owner thread's decoded strings. */
+  readonly strings: StringCache;
+  /** Whether transactions record their effects. */
+  readonly record: boolean;
+  readonly limits: WriteLimits;
+}
+
 /** A primary key: an integer id, or a string for a table keyed by a dictionary column. */
 export type Key = number | string;
 
@@ -131,6 +150,7 @@ export class Transaction {
   readonly #released: number[];
   #domainOps: BlockOps | null = null;
   readonly #stringCache: StringCache;
+  readonly #limits: WriteLimits;
   #decoder: StringDecoder | null = null;
   readonly #retired: number[] = [];
   readonly #dropped: number[] = [];
@@ -146,24 +166,19 @@ export class Transaction {
   #inOp = false;
 
   /** @internal Made by the store's writer. */
-  constructor(
-    arena: Arena,
-    layout: StoreLayout,
-    rootRef: number,
-    version: number,
-    strings: StringCache,
-    record: boolean,
-  ) {
+  constructor(ctx: TxContext, rootRef: number, version: number) {
+    const { arena, layout } = ctx;
     this.#arena = arena;
     this.#layout = layout;
+    this.#limits = ctx.limits;
     this.#rootSeg = segOf(rootRef);
     this.#rootOff = offOf(rootRef);
     this.version = version;
     this.#tables = new Array(layout.tables.length);
     this.#domains = new Array(layout.domains.length);
     this.#released = new Array(layout.domains.length).fill(0);
-    this.#stringCache = strings;
-    this.#effects = record ? [] : null;
+    this.#stringCache = ctx.strings;
+    this.#effects = ctx.record ? [] : null;
   }
 
   /** Number of rows `table` has, with this transaction's changes. */
@@ -173,6 +188,7 @@ export class Transaction {
 
   /** Inserts one row. Every non-null column must be given; the key must be new. */
   insert(table: string, row: RowInput): void {
+    this.#guard();
     const ts = this.#table(table);
     const t = ts.layout;
     const op = this.#ops++;
@@ -187,7 +203,7 @@ export class Transaction {
         col.parent === null
           ? row[col.name]
           : (row[col.parent] as Record<string, unknown> | undefined)?.[col.leaf];
-      cells[c] = toCell(t, col, value, this.#site(-1, -1, op));
+      cells[c] = toCell(t, col, value, this.#site(-1, -1, op), this.#limits.maxStringBytes);
     }
     let key = -1;
     if (t.key >= 0) {
@@ -230,6 +246,7 @@ export class Transaction {
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
   update(table: string, key: Key, values: RowInput): void {
+    this.#guard();
     const ts = this.#table(table);
     this.#updateRow(ts, key, this.#rowOfKey(ts, key, this.#ops), values);
     this.#effects?.push({ op: 'update', table, key, values: copyInput(values) });
@@ -237,6 +254,7 @@ export class Transaction {
 
   /** Updates some columns of the row at position `row` (0 <= row < count), as `update` does. */
   updateAt(table: string, row: number, values: RowInput): void {
+    this.#guard();
     const ts = this.#table(table);
     this.#updateRow(ts, -1, this.#checkRow(ts, row, this.#ops), values);
     this.#effects?.push({ op: 'updateAt', table, row, values: copyInput(values) });
@@ -244,6 +262,7 @@ export class Transaction {
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
   delete(table: string, key: Key): void {
+    this.#guard();
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#rowOfKey(ts, key, this.#ops++));
     this.#effects?.push({ op: 'delete', table, key });
@@ -251,6 +270,7 @@ export class Transaction {
 
   /** Deletes the row at position `row`. The table's last row moves into its place. */
   deleteAt(table: string, row: number): void {
+    this.#guard();
     const ts = this.#table(table);
     this.#deleteRow(ts, this.#checkRow(ts, row, this.#ops++));
     this.#effects?.push({ op: 'deleteAt', table, row });
@@ -258,6 +278,7 @@ export class Transaction {
 
   /** Inserts a row, or, if its key exists, updates the columns it gives (the key excepted). */
   upsert(table: string, row: RowInput): void {
+    this.#guard();
     const ts = this.#table(table);
     const t = ts.layout;
     if (t.key < 0) throw missingKey(t);
@@ -281,6 +302,7 @@ export class Transaction {
    * the result against the column's range. A null value cannot be incremented.
    */
   increment(table: string, key: Key, column: string, by: number | bigint): void {
+    this.#guard();
     const ts = this.#table(table);
     const t = ts.layout;
     const col = columnLayout(t, column);
@@ -361,6 +383,7 @@ export class Transaction {
    * the table, key, column, expected and actual values, when it does not hold.
    */
   require(table: string, key: Key, condition: Condition): void {
+    this.#guard();
     const ts = this.#table(table);
     const t = ts.layout;
     const pos = this.#positionOf(ts, key);
@@ -410,6 +433,7 @@ export class Transaction {
   }
 
   #changeList(table: string, key: Key, column: string, value: string, add: boolean): void {
+    this.#guard();
     const ts = this.#table(table);
     const t = ts.layout;
     const col = columnLayout(t, column);
@@ -627,6 +651,17 @@ export class Transaction {
     return this.#decoder;
   }
 
+  /** Refuses another operation once the transaction holds as many as a batch may. */
+  #guard(): void {
+    if (this.#ops >= this.#limits.maxBatchOps) {
+      throw new StateError(
+        'BATCH_TOO_LARGE',
+        `a transaction or batch may hold ${this.#limits.maxBatchOps} operations; split the work into several`,
+        { op: this.#ops },
+      );
+    }
+  }
+
   #site(key: Key, row: number, op: number): CellSite {
     const site = this.#cellSite;
     site.key = key;
@@ -655,7 +690,7 @@ export class Transaction {
           if (v === undefined) continue;
           const col = columnLayout(t, `${name}.${field}`);
           cols[n] = col;
-          cells[n++] = toCell(t, col, v, this.#site(key, pos, op));
+          cells[n++] = toCell(t, col, v, this.#site(key, pos, op), this.#limits.maxStringBytes);
         }
         continue;
       }
@@ -673,7 +708,7 @@ export class Transaction {
         );
       }
       cols[n] = col;
-      cells[n++] = toCell(t, col, value, this.#site(key, pos, op));
+      cells[n++] = toCell(t, col, value, this.#site(key, pos, op), this.#limits.maxStringBytes);
     }
     if (n === 0) return;
     this.#checkCodes(t, cols, cells, n, op);

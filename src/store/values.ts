@@ -1,6 +1,7 @@
 import { describeValue, StateError, type StateErrorDetails } from '../errors.js';
 import type { SegmentViews } from '../memory/segments.js';
 import type { ColumnLayout, TableLayout } from './layout.js';
+import { utf8Length } from './utf8.js';
 
 /** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
 export type Value = number | bigint | boolean | string | string[] | null | StructValue;
@@ -29,7 +30,7 @@ const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
 function reject(
-  code: 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NULL_NOT_ALLOWED',
+  code: 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NULL_NOT_ALLOWED' | 'STRING_TOO_LONG',
   what: string,
   table: TableLayout,
   col: ColumnLayout,
@@ -66,7 +67,13 @@ export interface CellSite {
  * Checks `value` against a column and converts it to its stored form. Throws a `StateError` that
  * names the table, column, key or row, and the value.
  */
-export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): Cell {
+export function toCell(
+  table: TableLayout,
+  col: ColumnLayout,
+  value: unknown,
+  site: CellSite,
+  maxStringBytes: number,
+): Cell {
   if (value === null || value === undefined) {
     if (col.nullable) return null;
     throw reject('NULL_NOT_ALLOWED', 'column is not nullable', table, col, value, site);
@@ -76,11 +83,13 @@ export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, si
     case 'utf8':
       if (typeof value !== 'string')
         throw reject('TYPE_MISMATCH', 'expected a string', table, col, value, site);
+      checkLength(value, maxStringBytes, table, col, site);
       return value;
     case 'list':
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
         throw reject('TYPE_MISMATCH', 'expected an array of strings', table, col, value, site);
       }
+      for (const item of value) checkLength(item, maxStringBytes, table, col, site);
       return value as readonly string[];
     case 'bool':
       if (typeof value !== 'boolean')
@@ -139,6 +148,22 @@ export function toCell(table: TableLayout, col: ColumnLayout, value: unknown, si
       }
       return value;
     }
+  }
+}
+
+function checkLength(s: string, max: number, table: TableLayout, col: ColumnLayout, site: CellSite): void {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: most strings need no exact count.
+  if (s.length * 3 <= max) return;
+  const bytes = utf8Length(s);
+  if (bytes > max) {
+    throw reject(
+      'STRING_TOO_LONG',
+      `a string of ${bytes} UTF-8 bytes is over the limit of ${max}`,
+      table,
+      col,
+      `${s.slice(0, 40)}…`,
+      site,
+    );
   }
 }
 

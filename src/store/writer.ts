@@ -20,7 +20,7 @@ import {
 } from './layout.js';
 import { RetiredBlocks } from './reclaim.js';
 import type { StringCache } from './string-cache.js';
-import { Transaction, writeTableEntry } from './transaction.js';
+import { Transaction, type TxContext, type WriteLimits, writeTableEntry } from './transaction.js';
 
 /** When the writer compacts dictionary domains. */
 export interface CompactionOptions {
@@ -38,6 +38,7 @@ export interface WriterOptions {
   strings: StringCache;
   /** Whether transactions record their effects. */
   record: boolean;
+  limits: WriteLimits;
 }
 
 /**
@@ -53,8 +54,7 @@ export class Writer {
   readonly #retired = new RetiredBlocks();
   readonly #reclaimInterval: number;
   readonly #compaction: CompactionOptions;
-  readonly #strings: StringCache;
-  readonly #record: boolean;
+  readonly #tx: TxContext;
   /**
    * Per domain: live strings found by the last check. The next check waits until the domain
    * outgrows it, or as many cells were released, by the dead fraction: a check scans every column
@@ -74,8 +74,7 @@ export class Writer {
     this.#layout = layout;
     this.#reclaimInterval = options.reclaimInterval;
     this.#compaction = options.compaction;
-    this.#strings = options.strings;
-    this.#record = options.record;
+    this.#tx = { arena, layout, strings: options.strings, record: options.record, limits: options.limits };
     this.#checkedLive = new Array(layout.domains.length).fill(0);
     this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
@@ -94,14 +93,7 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(
-      this.#arena,
-      this.#layout,
-      this.#root,
-      this.#version + 1,
-      this.#strings,
-      this.#record,
-    );
+    return new Transaction(this.#tx, this.#root, this.#version + 1);
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */

@@ -10,14 +10,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  batch,
   bool,
   type ColumnType,
+  dictionary,
   float32,
   float64,
   int8,
   int16,
   int32,
   int64,
+  list,
   type Row,
   StateError,
   type StateErrorCode,
@@ -30,6 +33,7 @@ import {
   timestamp,
   uint16,
   uint32,
+  utf8,
 } from '../../src/index.js';
 
 const NODES = 'nodes';
@@ -763,5 +767,95 @@ describe('a failed write in the middle of a batch', () => {
       expect(snap.get(NODES, 201)).toBeNull();
       expect(snap.get(NODES, 202)).not.toBeNull();
     });
+  });
+});
+
+describe('PRECONDITION_FAILED', () => {
+  it('a row required to exist, or not to, or to hold a value, fails the whole batch', () => {
+    expectWriteFails(
+      (tx) => tx.require(NODES, 77, { exists: true }),
+      'PRECONDITION_FAILED',
+      'nodes',
+      'key 77',
+    );
+    expectWriteFails((tx) => tx.require(NODES, 1, { exists: false }), 'PRECONDITION_FAILED', 'not to exist');
+    const err = expectWriteFails(
+      (tx) => tx.require(NODES, 3, { column: 'n', equals: 99 }),
+      'PRECONDITION_FAILED',
+      'nodes row with key 3',
+      'n to be 99',
+    );
+    expect(err.details).toMatchObject({ table: NODES, key: 3, column: 'n' });
+    expectWriteFails(
+      (tx) => tx.require(NODES, 3, { column: 'n', in: [98, 99] }),
+      'PRECONDITION_FAILED',
+      'one of 98, 99',
+    );
+    // The same through a built batch.
+    const before = dump(store);
+    expectStateError(
+      () => store.apply(batch().update(NODES, 1, { n: 5 }).require(NODES, 77, { exists: true }).build()),
+      'PRECONDITION_FAILED',
+    );
+    expect(dump(store)).toEqual(before);
+  });
+});
+
+describe('INVALID_BATCH', () => {
+  it('a batch with an effect of no known op changes nothing', () => {
+    const before = dump(store);
+    expectStateError(
+      () =>
+        store.apply({
+          effects: [{ op: 'update', table: NODES, key: 1, values: { n: 1 } }, { op: 'explode' }],
+        } as never),
+      'INVALID_BATCH',
+      'effect 1',
+    );
+    expect(dump(store)).toEqual(before);
+    expectStillWorks();
+  });
+});
+
+describe('BATCH_TOO_LARGE', () => {
+  it('a transaction may hold maxBatchOps operations, not one more', () => {
+    store.close();
+    store = createSeeded({ maxBatchOps: PRELUDE_OPS + 2 });
+    expectWriteFails(
+      (tx) => {
+        tx.update(NODES, 1, { n: 1 });
+        tx.update(NODES, 1, { n: 2 });
+        tx.update(NODES, 1, { n: 3 });
+      },
+      'BATCH_TOO_LARGE',
+      `${PRELUDE_OPS + 2} operations`,
+    );
+  });
+});
+
+describe('STRING_TOO_LONG', () => {
+  it('a string over maxStringBytes is refused whole, whatever its column', () => {
+    const s = Store.create(
+      schema([
+        table('docs', { id: dictionary('doc'), body: utf8(), tags: list(dictionary('tag')) }, { key: 'id' }),
+      ]),
+      { maxStringBytes: 16 },
+    );
+    try {
+      s.write((tx) => tx.insert('docs', { id: 'a', body: 'ok', tags: [] }));
+      const version = s.version;
+      for (const attempt of [
+        () => s.write((tx) => tx.insert('docs', { id: 'b'.repeat(17), body: '', tags: [] })),
+        () => s.write((tx) => tx.update('docs', 'a', { body: 'é'.repeat(9) })),
+        () => s.write((tx) => tx.update('docs', 'a', { tags: ['fine', 'x'.repeat(20)] })),
+      ]) {
+        const err = expectStateError(attempt, 'STRING_TOO_LONG', 'over the limit of 16');
+        expect(err.details.table).toBe('docs');
+      }
+      expect(s.version).toBe(version);
+      expect(s.read((r) => r.get('docs', 'a'))).toEqual({ id: 'a', body: 'ok', tags: [] });
+    } finally {
+      s.close();
+    }
   });
 });
