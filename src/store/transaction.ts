@@ -306,65 +306,56 @@ export class Transaction {
     const ts = this.#table(table);
     const t = ts.layout;
     const col = columnLayout(t, column);
-    const pos = this.#rowOfKey(ts, key, this.#ops);
+    const op = this.#ops;
+    const pos = this.#rowOfKey(ts, key, op);
+    const mismatch = (why: string) =>
+      new StateError(
+        'TYPE_MISMATCH',
+        `${t.name}.${column} of the row with key ${describeValue(key)}: ${why}`,
+        {
+          table: t.name,
+          column,
+          key,
+          value: by,
+          op,
+        },
+      );
     if (col.kind !== 'fixed' || col.domain >= 0 || col.type === 'bool') {
+      throw mismatch(`only numeric columns can be incremented, not ${col.type}`);
+    }
+    if (col.index === t.key) {
       throw new StateError(
-        'TYPE_MISMATCH',
-        `${t.name}.${column} is ${col.type}: only numeric columns can be incremented`,
+        'KEY_UPDATE',
+        `${t.name}.${column} is the primary key; delete and insert instead`,
         {
           table: t.name,
           column,
           key,
-          value: by,
+          op,
         },
       );
     }
-    const current = this.#readAt(ts, pos, [column]);
-    const value =
-      col.parent === null ? current[column] : (current[col.parent] as Record<string, Value>)[col.leaf];
-    if (value === null || value === undefined) {
-      throw new StateError(
-        'TYPE_MISMATCH',
-        `${t.name}.${column} of the row with key ${describeValue(key)} is null and cannot be incremented`,
-        {
-          table: t.name,
-          column,
-          key,
-          value: by,
-        },
-      );
-    }
+    const value = this.#valueAt(ts, pos, col);
+    if (value === null) throw mismatch('null cannot be incremented');
     let next: Value;
     if (typeof value === 'bigint') {
       if (typeof by !== 'bigint' && !Number.isSafeInteger(by)) {
-        throw new StateError(
-          'TYPE_MISMATCH',
-          `${t.name}.${column}: increment by a bigint or a safe integer, got ${describeValue(by)}`,
-          {
-            table: t.name,
-            column,
-            key,
-            value: by,
-          },
-        );
+        throw mismatch(`increment by a bigint or a safe integer, got ${describeValue(by)}`);
       }
       next = value + BigInt(by);
     } else {
-      if (typeof by !== 'number') {
-        throw new StateError(
-          'TYPE_MISMATCH',
-          `${t.name}.${column}: increment by a number, got ${describeValue(by)}`,
-          {
-            table: t.name,
-            column,
-            key,
-            value: by,
-          },
-        );
-      }
+      if (typeof by !== 'number') throw mismatch(`increment by a number, got ${describeValue(by)}`);
       next = (value as number) + by;
     }
-    this.#updateRow(ts, key, pos, nestValue(col, next));
+    const cell = toCell(t, col, next, this.#site(key, pos, op), this.#limits.maxStringBytes);
+    // One numeric cell: the update path without its per-column bookkeeping.
+    this.#ops++;
+    this.#begin();
+    ts.dirty = true;
+    const i = pos & this.#layout.groupMask;
+    const gRef = this.#groupForWrite(ts, pos >>> this.#layout.groupShift);
+    this.#writeCell(gRef, col, i, cell, i + 1);
+    this.#end();
     this.#effects?.push({ op: 'increment', table, key, column, by });
   }
 
@@ -401,9 +392,7 @@ export class Transaction {
     } else {
       const col = columnLayout(t, condition.column);
       if (pos < 0) fail(`required ${condition.column} to match, but there is no such row`, condition.column);
-      const row = this.#readAt(ts, pos, [condition.column]);
-      const actual =
-        col.parent === null ? row[col.name]! : (row[col.parent] as Record<string, Value>)[col.leaf]!;
+      const actual = this.#valueAt(ts, pos, col);
       const wanted = 'equals' in condition ? [condition.equals] : condition.in;
       if (!wanted.some((w) => sameValue(actual, w))) {
         const expected =
@@ -450,10 +439,7 @@ export class Transaction {
         },
       );
     }
-    const row = this.#readAt(ts, pos, [column]);
-    const items = ((col.parent === null
-      ? row[column]
-      : (row[col.parent] as Record<string, Value>)[col.leaf]) ?? []) as string[];
+    const items = (this.#valueAt(ts, pos, col) ?? []) as string[];
     const next = add ? (items.includes(value) ? items : [...items, value]) : items.filter((x) => x !== value);
     if (next !== items && (add || next.length !== items.length))
       this.#updateRow(ts, key, pos, nestValue(col, next));
@@ -649,6 +635,17 @@ export class Transaction {
       this.#decoder = { decode: (d, code) => this.#domain(d).decode(this.#arena, code, this.#stringCache) };
     }
     return this.#decoder;
+  }
+
+  /** The value of one stored column at row `pos`, with this transaction's changes. */
+  #valueAt(ts: TxTable, pos: number, col: ColumnLayout): Value {
+    const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
+    const f64 = this.#views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    const i = pos & this.#layout.groupMask;
+    if (col.kind !== 'fixed') return readVar(this.#arena, f64, e, col, i, this.#strings());
+    const v = readValue(this.#arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
+    return col.domain >= 0 && v !== null ? this.#strings().decode(col.domain, v as number) : v;
   }
 
   /** Refuses another operation once the transaction holds as many as a batch may. */
