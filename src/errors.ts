@@ -70,6 +70,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  if (value instanceof Date) return `Date(${value.toISOString?.() ?? 'invalid'})`;
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'Date(invalid)' : `Date(${value.toISOString()})`;
   return Object.prototype.toString.call(value);
 }
