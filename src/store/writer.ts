@@ -198,10 +198,20 @@ export class Writer {
         // Publishes nothing when too few strings are dead: the transaction then changed nothing.
         this.#checkedLive[d] = tx.compactDomain(d, Math.ceil(length * deadFraction));
         this.commit(tx);
-      } catch {
-        // A full arena, most likely: leave the domain as it is and try again after it grows.
+      } catch (err) {
+        // The write that triggered this has committed, so its caller must not see the error: leave
+        // the domain as it is and try again once it has grown. A full arena is expected here;
+        // anything else is a bug worth a warning.
         this.abort(tx);
         this.#checkedLive[d] = length;
+        if (!(err instanceof StateError && err.code === 'ARENA_FULL')) {
+          process.emitWarning(
+            `compacting dictionary domain ${this.#layout.domains[d]!.name} failed: ${String(err)}`,
+            {
+              code: 'ACS_COMPACTION_FAILED',
+            },
+          );
+        }
       } finally {
         this.#compacting = false;
       }
