@@ -441,8 +441,8 @@ export class Transaction {
     }
     const items = (this.#valueAt(ts, pos, col) ?? []) as string[];
     const next = add ? (items.includes(value) ? items : [...items, value]) : items.filter((x) => x !== value);
-    if (next !== items && (add || next.length !== items.length))
-      this.#updateRow(ts, key, pos, nestValue(col, next));
+    // Adding a present item or removing an absent one changes nothing, and writes nothing.
+    if (next.length !== items.length) this.#updateRow(ts, key, pos, nestValue(col, next));
     else this.#ops++;
     this.#effects?.push({ op: add ? 'listAdd' : 'listRemove', table, key, column, value });
   }
