@@ -91,6 +91,7 @@ export function applyBatch(tx: Transaction, batch: Batch): void {
   }
   for (let i = 0; i < batch.effects.length; i++) {
     const e = batch.effects[i]!;
+    checkShape(e, i);
     switch (e?.op) {
       case 'insert':
         tx.insert(e.table, e.row);
@@ -132,6 +133,26 @@ export function applyBatch(tx: Transaction, batch: Batch): void {
         );
     }
   }
+}
+
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Refuses an effect whose fields have the wrong types, before it reaches the transaction. */
+function checkShape(e: Effect, i: number): void {
+  if (!isObject(e) || typeof e.table !== 'string') {
+    throw new StateError('INVALID_BATCH', `effect ${i} of the batch is not an effect on a named table`, {
+      op: i,
+    });
+  }
+  const bad = (field: string) =>
+    new StateError('INVALID_BATCH', `effect ${i} (${e.op} on ${e.table}) has a malformed ${field}`, {
+      table: e.table,
+      op: i,
+    });
+  if ('row' in e && (e.op === 'insert' || e.op === 'upsert') && !isObject(e.row)) throw bad('row');
+  if ('values' in e && !isObject(e.values)) throw bad('values');
+  if ('key' in e && typeof e.key !== 'number' && typeof e.key !== 'string') throw bad('key');
+  if ((e.op === 'updateAt' || e.op === 'deleteAt') && typeof e.row !== 'number') throw bad('row');
 }
 
 /**

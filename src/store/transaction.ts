@@ -386,6 +386,13 @@ export class Transaction {
         op: this.#ops,
       });
     };
+    if (!isCondition(condition)) {
+      throw new StateError(
+        'INVALID_BATCH',
+        `a condition on ${t.name} is { exists: boolean }, { column, equals: value } or { column, in: [values] }, not ${describeValue(condition)}`,
+        { table: t.name, key, op: this.#ops },
+      );
+    }
     if ('exists' in condition) {
       if (condition.exists && pos < 0) fail('required to exist, but there is no such row');
       if (!condition.exists && pos >= 0) fail('required not to exist, but it does');
@@ -1288,6 +1295,14 @@ export class Transaction {
  * Checks a struct column's value: undefined (not given), or an object whose keys are its fields.
  * Returns the object.
  */
+/** Whether `c` has the shape of a Condition (it may come from a batch made elsewhere). */
+function isCondition(c: unknown): c is Condition {
+  if (c === null || typeof c !== 'object') return false;
+  const o = c as Record<string, unknown>;
+  if ('exists' in o) return typeof o.exists === 'boolean';
+  return typeof o.column === 'string' && ('equals' in o || Array.isArray(o.in));
+}
+
 /** The values object that sets stored column `col` to `value` (nested for a struct's field). */
 function nestValue(col: ColumnLayout, value: Value): RowInput {
   return col.parent === null ? { [col.name]: value } : { [col.parent]: { [col.leaf]: value } };

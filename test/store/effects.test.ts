@@ -215,3 +215,49 @@ describe('effects', () => {
     store.close();
   });
 });
+
+describe('a malformed condition', () => {
+  it('is refused as INVALID_BATCH, not a TypeError', () => {
+    const store = create();
+    for (const condition of [
+      null,
+      5,
+      { column: 'status' },
+      { column: 'status', in: 'pending' },
+      { exists: 'yes' },
+    ]) {
+      expect(
+        failure(() =>
+          store.apply(
+            batch()
+              .require('tasks', 't1', condition as never)
+              .build(),
+          ),
+        ).code,
+      ).toBe('INVALID_BATCH');
+    }
+    store.close();
+  });
+});
+
+describe('a malformed effect', () => {
+  it('is refused as INVALID_BATCH, naming the effect, and changes nothing', () => {
+    const store = create();
+    const before = store.read(dump);
+    for (const effect of [
+      { op: 'insert', table: 'tasks', row: null },
+      { op: 'update', table: 'tasks', key: 't1', values: 5 },
+      { op: 'delete', table: 'tasks', key: { id: 't1' } },
+      { op: 'deleteAt', table: 'tasks', row: '0' },
+      { op: 'update', values: {} },
+    ]) {
+      const err = failure(() =>
+        store.apply({ effects: [{ op: 'delete', table: 'tasks', key: 't0' }, effect] } as never),
+      );
+      expect(err.code).toBe('INVALID_BATCH');
+      expect(err.message).toContain('effect 1');
+    }
+    expect(store.read(dump)).toEqual(before);
+    store.close();
+  });
+});
