@@ -47,7 +47,7 @@ export function readRow(
     const col = columns[c]!;
     const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
     let v: Value;
-    if (col.kind !== 'fixed') v = readVar(src, f64, e, col, i, strings);
+    if (col.kind !== 'fixed') v = readVar(src, f64, e, col, i, strings) as string | string[] | null;
     else {
       v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
       if (col.domain >= 0 && v !== null) v = strings.decode(col.domain, v as number);
@@ -68,7 +68,9 @@ export function readRow(
 
 /**
  * Reads row `i` of a utf8 or list column: `f64` holds the row-group block and `e` is the column's
- * entry in it. The chunk holds offsets (bytes for utf8, items for lists) into the data block.
+ * entry in it. The chunk holds offsets (bytes for utf8, items for lists) into the data block. A
+ * list's items come back as strings through `strings`, or as their codes when `strings` is null
+ * (what a writer copies from row to row).
  */
 export function readVar(
   src: SegmentSource,
@@ -76,8 +78,8 @@ export function readVar(
   e: number,
   col: ColumnLayout,
   i: number,
-  strings: StringDecoder,
-): string | string[] | null {
+  strings: StringDecoder | null,
+): string | string[] | number[] | null {
   const cv = src.get(f64[e + E_SEG]!);
   const chunk = f64[e + E_OFF]!;
   if (!isValid(cv, chunk, col, i)) return null;
@@ -88,13 +90,16 @@ export function readVar(
     if (start === end) return '';
     return readUtf8(src.get(f64[e + E_DATA_SEG]!), f64[e + E_DATA_OFF]! + start, f64[e + E_DATA_OFF]! + end);
   }
-  const out: string[] = new Array(end - start);
+  const out: (string | number)[] = new Array(end - start);
   if (end > start) {
     const codes = src.get(f64[e + E_DATA_SEG]!).i32;
     const db = f64[e + E_DATA_OFF]! >> 2;
-    for (let k = start; k < end; k++) out[k - start] = strings.decode(col.domain, codes[db + k]!);
+    for (let k = start; k < end; k++) {
+      const code = codes[db + k]!;
+      out[k - start] = strings === null ? code : strings.decode(col.domain, code);
+    }
   }
-  return out;
+  return out as string[] | number[];
 }
 
 /** Turns a dictionary code of a domain into its string, as of some version. */

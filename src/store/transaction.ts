@@ -650,7 +650,7 @@ export class Transaction {
     const f64 = this.#views(gRef).f64;
     const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
     const i = pos & this.#layout.groupMask;
-    if (col.kind !== 'fixed') return readVar(this.#arena, f64, e, col, i, this.#strings());
+    if (col.kind !== 'fixed') return readVar(this.#arena, f64, e, col, i, this.#strings()) as Value;
     const v = readValue(this.#arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
     return col.domain >= 0 && v !== null ? this.#strings().decode(col.domain, v as number) : v;
   }
@@ -845,22 +845,9 @@ export class Transaction {
 
   /** Row `i` of a utf8 or list column of group `gRef` in its stored form: a string or codes. */
   #readVarCell(gRef: number, col: ColumnLayout, i: number): string | number[] | null {
-    const f64 = this.#views(gRef).f64;
     const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-    if (col.kind === 'utf8') return readVar(this.#arena, f64, e, col, i, this.#strings()) as string | null;
-    const cv = this.#arena.get(f64[e + E_SEG]!);
-    const chunk = f64[e + E_OFF]!;
-    if (!isValid(cv, chunk, col, i)) return null;
-    const ob = (chunk + col.validityBytes) >> 2;
-    const start = cv.i32[ob + i]!;
-    const end = cv.i32[ob + i + 1]!;
-    const out: number[] = [];
-    if (end > start) {
-      const codes = this.#arena.get(f64[e + E_DATA_SEG]!).i32;
-      const db = f64[e + E_DATA_OFF]! >> 2;
-      for (let k = start; k < end; k++) out.push(codes[db + k]!);
-    }
-    return out;
+    // Codes, not strings, for lists: the row moves within one domain.
+    return readVar(this.#arena, this.#views(gRef).f64, e, col, i, null) as string | number[] | null;
   }
 
   /**
