@@ -71,7 +71,7 @@ const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)}
  * Estimated arena bytes of a dictionary domain of `n` strings of `utf8Bytes` bytes in all. Assumes
  * the writer's growth policy as of this writing: the offsets block (Int32 per code + 1) and the
  * bytes block grow by doubling from 256 codes and 4 KiB, the hash index has a power-of-two number
- * of Int32 slots (at least 64) and is at most half full, the blocks replaced while growing were
+ * of 16-byte entries (at least 64) and is at most half full, the blocks replaced while growing were
  * reclaimed, and the domain was never compacted. Powers of two are exact allocator size classes,
  * so no rounding is added. The payload, the least any layout needs, is the offsets and bytes.
  */
@@ -86,8 +86,8 @@ function domainEstimate(n: number, utf8Bytes: number) {
   return {
     offsets: codes * 4,
     bytes,
-    hash: slots * 4,
-    total: codes * 4 + bytes + slots * 4,
+    hash: slots * 16,
+    total: codes * 4 + bytes + slots * 16,
     payload: (n + 1) * 4 + utf8Bytes,
   };
 }
@@ -166,8 +166,10 @@ const smallDomains = est(bareDomains, 'task_type').total + est(bareDomains, 'tas
 // Cross-check, by hand from the block formats in src/store/layout.ts (2026-11): one row group of
 // 4,096 tasks takes 327,680 B of chunks once each is rounded up to its size class (a nullable int64
 // chunk, 33,280 B, gets a 40,960 B block), i.e. 80 B/row, plus 0.3 B/row of row-group block and
-// 4 B/row of key locator: 84.3 B/row, which the difference below matched within 0.3 B.
-const fixedIndex = bareBytes - taskDomain.total - smallDomains;
+// 4 B/row of key locator: 84.3 B/row, which the difference below matched within 0.3 B. The key's
+// hash index stays in this part (it is the index); the ids' offsets and bytes are strings.
+const taskStrings = taskDomain.offsets + taskDomain.bytes;
+const fixedIndex = bareBytes - taskStrings - smallDomains;
 const cidDomain = est(fullDomains, 'cid');
 const paramBytes = varItems(store, 'parameters');
 const errorBytes = varItems(store, 'error_message');
@@ -348,13 +350,13 @@ line(
   'the same rows in a second store with parameters, error_message, result_cid null and input_cids empty (measured)',
 );
 line(
-  '− task id dictionary',
-  taskDomain.total,
-  `estimate: ${fmt(bareDomains.get('task')!.n)} ids, ${fmt(perRow(bareDomains.get('task')!.utf8), 1)} UTF-8 B/id; offsets ${fmt(perRow(taskDomain.offsets), 1)} + bytes ${fmt(perRow(taskDomain.bytes), 1)} + hash ${fmt(perRow(taskDomain.hash), 1)} (payload ${fmt(perRow(taskDomain.payload), 1)}); growth policy assumed, see domainEstimate`,
+  '− task id strings',
+  taskStrings,
+  `estimate: ${fmt(bareDomains.get('task')!.n)} ids, ${fmt(perRow(bareDomains.get('task')!.utf8), 1)} UTF-8 B/id; offsets ${fmt(perRow(taskDomain.offsets), 1)} + bytes ${fmt(perRow(taskDomain.bytes), 1)} (payload ${fmt(perRow(taskDomain.payload), 1)}); growth policy assumed, see domainEstimate`,
 );
 line('− task_type, task_status dictionaries', smallDomains, 'estimate, as above');
 console.log(
-  `| **= fixed part + key index** | **${fmt(perRow(fixedIndex), 1)}** | the difference; nominal ${fmt(nominal.values + nominal.validity, 1)} B of values, offsets and validity bits (from the chunks' typed arrays) + 4 B of key locator per id; the rest is size-class rounding of chunks, row-group blocks and directories |`,
+  `| **= fixed part + key index** | **${fmt(perRow(fixedIndex), 1)}** | the difference; nominal ${fmt(nominal.values + nominal.validity, 1)} B of values, offsets and validity bits (from the chunks' typed arrays) + 4 B of key locator + ${fmt(perRow(taskDomain.hash), 1)} B of task-id hash index (estimate) per id; the rest is size-class rounding of chunks, row-group blocks and directories |`,
 );
 line('strings, lists and cid dictionary', varBytes, 'all of it minus the load without strings (measured)');
 line('   parameters UTF-8', paramBytes, "exact payload: sum of chunks('tasks', 'parameters') value lengths");

@@ -19,6 +19,8 @@ export interface SegmentViews {
   readonly i64: BigInt64Array;
   /** A Buffer over the segment, for decoding UTF-8 without copying. */
   readonly buf: Buffer;
+  /** For unaligned reads (comparing strings four bytes at a time). */
+  readonly dv: DataView;
 }
 
 /** Makes the views of one segment. Segment sizes are multiples of 64 bytes. */
@@ -35,6 +37,7 @@ export function segmentViews(sab: SharedArrayBuffer): SegmentViews {
     f64: new Float64Array(sab),
     i64: new BigInt64Array(sab),
     buf: Buffer.from(sab),
+    dv: new DataView(sab),
   };
 }
 

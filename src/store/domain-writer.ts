@@ -1,6 +1,14 @@
 import { StateError } from '../errors.js';
 import type { SegmentViews } from '../memory/segments.js';
-import { decodeCode, lookupCode, MAX_CODES, SLOT_CODE_BITS, slotTag } from './domain.js';
+import {
+  decodeCode,
+  HASH_ENTRY_BYTES,
+  HASH_ENTRY_WORDS,
+  lookupCode,
+  MAX_CODES,
+  SLOT_CODE_BITS,
+  slotTag,
+} from './domain.js';
 import {
   D_BYTE_LENGTH,
   D_BYTES_BIRTH,
@@ -110,7 +118,7 @@ export class TxDomain {
     const cap = w[D_HASH_CAP]!;
     if (w[D_HASH_SEG]! < 0 || (w[D_HASH_COUNT]! + 1) * 2 > cap)
       this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2));
-    else this.#insert(ops, code, hashString(s));
+    else this.#insert(ops, code, hashString(s), byteLength, byteLength + n);
     return code;
   }
 
@@ -203,32 +211,38 @@ export class TxDomain {
     w[D_BYTES_CAP] = newCap;
   }
 
-  /** Puts `code` in the first empty slot of its probe sequence. */
-  #insert(ops: BlockOps, code: number, hash: number): void {
+  /** Puts `code`, whose bytes are at [start, end), in the first empty entry of its probe sequence. */
+  #insert(ops: BlockOps, code: number, hash: number, start: number, end: number): void {
     const w = this.words;
     const seg = w[D_HASH_SEG]!;
     const slots = ops.get(seg).i32;
     const base = w[D_HASH_OFF]! >> 2;
     const mask = w[D_HASH_CAP]! - 1;
     let i = hash & mask;
-    while (slots[base + i] !== 0) i = (i + 1) & mask;
+    while (slots[base + i * HASH_ENTRY_WORDS] !== 0) i = (i + 1) & mask;
+    const e = base + i * HASH_ENTRY_WORDS;
+    // The entry's other words first: a reader that sees the slot's code (and whose version
+    // includes it) reads them only after this store, which publication orders after them.
+    slots[e + 1] = start;
+    slots[e + 2] = end;
+    slots[e + 3] = 0;
     // One atomic Int32 store: a concurrent reader sees the slot empty or holding the whole code.
-    Atomics.store(slots, base + i, (slotTag(hash) << SLOT_CODE_BITS) | (code + 1));
-    if (w[D_HASH_BIRTH] !== ops.version) ops.wroteSlot(seg, base + i);
+    Atomics.store(slots, e, (slotTag(hash) << SLOT_CODE_BITS) | (code + 1));
+    if (w[D_HASH_BIRTH] !== ops.version) ops.wroteSlot(seg, e);
     w[D_HASH_COUNT]!++;
   }
 
-  /** Builds a new hash index of `cap` slots holding every code (a new block; readers of older
+  /** Builds a new hash index of `cap` entries holding every code (a new block; readers of older
    * versions keep the old one until it is reclaimed). */
   #rehash(ops: BlockOps, cap: number): void {
     const w = this.words;
-    const ref = ops.alloc(cap * 4);
+    const ref = ops.alloc(cap * HASH_ENTRY_BYTES);
     const seg = segOf(ref);
     const slots = ops.get(seg).i32;
     const base = offOf(ref) >> 2;
-    slots.fill(0, base, base + cap);
+    slots.fill(0, base, base + cap * HASH_ENTRY_WORDS);
     if (w[D_HASH_SEG]! >= 0)
-      ops.drop(packRef(w[D_HASH_SEG]!, w[D_HASH_OFF]!), w[D_HASH_CAP]! * 4, w[D_HASH_BIRTH]!);
+      ops.drop(packRef(w[D_HASH_SEG]!, w[D_HASH_OFF]!), w[D_HASH_CAP]! * HASH_ENTRY_BYTES, w[D_HASH_BIRTH]!);
     w[D_HASH_SEG] = seg;
     w[D_HASH_OFF] = offOf(ref);
     w[D_HASH_BIRTH] = ops.version;
@@ -239,7 +253,9 @@ export class TxDomain {
     const bytes = ops.get(w[D_BYTES_SEG]!).u8;
     const bb = w[D_BYTES_OFF]!;
     for (let code = 0; code < w[D_LENGTH]!; code++) {
-      this.#insert(ops, code, hashBytes(bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!));
+      const start = offsets[ob + code]!;
+      const end = offsets[ob + code + 1]!;
+      this.#insert(ops, code, hashBytes(bytes, bb + start, bb + end), start, end);
     }
   }
 }

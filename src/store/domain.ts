@@ -8,46 +8,93 @@ import {
   D_OFF_OFF,
   D_OFF_SEG,
 } from './layout.js';
-import type { SegmentSource } from './read.js';
-import { equalsUtf8, hashString, readUtf8 } from './utf8.js';
+import { locateKey, type SegmentSource } from './read.js';
+import { equalsKey, hashKey, KeyBytes, readUtf8 } from './utf8.js';
 
 /*
  * Reading a dictionary domain as of one version. `f64` is the root block's words and `w` the index
  * of the domain's entry in it. The offsets and bytes are append-only: a later version only adds
  * past this version's length, so the prefix read here never changes under the reader.
  *
- * The hash index is shared by every version and written in place, one Int32 slot at a time with
- * Atomics.store (a 7-bit tag of the string's hash above code + 1; 0 = empty). A reader loads each slot with Atomics.load, ignores codes at
- * or past its version's length (a later version's strings), and always compares the bytes. Slots
- * only go from empty to full while a version lives, so the probe sequence of a string that was
- * present at this version passes only through slots that were already full: the lookup finds it.
+ * The hash index is shared by every version and written in place. An entry is four Int32 words
+ * (HASH_ENTRY_WORDS); the first is the slot proper: a 7-bit tag of the string's hash above
+ * code + 1, 0 while empty, written with Atomics.store after the rest of the entry and read with
+ * Atomics.load. The others hold where the string's bytes start and end, so that checking a
+ * candidate reads its bytes directly instead of first reading the offsets: one dependent cache miss
+ * less per lookup. They are plain words, and safe to read without atomics for the same reason the
+ * bytes are: a reader uses them only when the code is below its version's length, and the writer
+ * wrote them before it published that version; an entry with such a code is never rewritten (only
+ * an aborted transaction's entries are emptied, and their codes were never published). Codes at or
+ * past the version's length (a later version's strings) are skipped, and the bytes are always
+ * compared. Slots only go from empty to full while a version lives, so the probe sequence of a
+ * string that was present at this version passes only through slots that were already full: the
+ * lookup finds it. (DESIGN asked for one-word entries to rule out torn reads; the extra words give
+ * the same guarantee through publication order.)
  */
+
+/** Int32 words per hash entry: the slot (tag and code + 1), the bytes' start, their end, spare. */
+export const HASH_ENTRY_WORDS = 4;
+/** Bytes per hash entry. */
+export const HASH_ENTRY_BYTES = HASH_ENTRY_WORDS * 4;
 
 /** The code of `s` in the domain as of this version, or -1. */
 export function lookupCode(src: SegmentSource, f64: Float64Array, w: number, s: string): number {
+  return probe(src, f64, w, s, CODE_ONLY, 0);
+}
+
+/**
+ * The row position that the key locator at (locSeg, locOff) gives the code of `s`, or -1 when the
+ * domain or the locator lacks it. One pass: the locator entry of a candidate is read before its
+ * bytes are compared, so the two cache misses overlap instead of following each other.
+ */
+export function locateString(
+  src: SegmentSource,
+  f64: Float64Array,
+  w: number,
+  s: string,
+  locSeg: number,
+  locOff: number,
+): number {
+  return locSeg < 0 ? -1 : probe(src, f64, w, s, locSeg, locOff);
+}
+
+/** `locSeg` of a probe that wants the code, not a row position. */
+const CODE_ONLY = -2;
+
+/** The bytes of the string being looked up (lookups in one thread run one at a time). */
+const key = new KeyBytes();
+
+function probe(
+  src: SegmentSource,
+  f64: Float64Array,
+  w: number,
+  s: string,
+  locSeg: number,
+  locOff: number,
+): number {
   const length = f64[w + D_LENGTH]!;
   const hashSeg = f64[w + D_HASH_SEG]!;
   if (length === 0 || hashSeg < 0) return -1;
   const cap = f64[w + D_HASH_CAP]!;
   const slots = src.get(hashSeg).i32;
   const base = f64[w + D_HASH_OFF]! >> 2;
-  const offsets = src.get(f64[w + D_OFF_SEG]!).i32;
-  const ob = f64[w + D_OFF_OFF]! >> 2;
-  const bytes = src.get(f64[w + D_BYTES_SEG]!).u8;
+  const bv = src.get(f64[w + D_BYTES_SEG]!);
   const bb = f64[w + D_BYTES_OFF]!;
   const mask = cap - 1;
-  const hash = hashString(s);
+  const hash = hashKey(s, key);
   const tag = slotTag(hash);
   let i = hash & mask;
   for (let probe = 0; probe < cap; probe++, i = (i + 1) & mask) {
-    const v = Atomics.load(slots, base + i);
+    const e = base + i * HASH_ENTRY_WORDS;
+    const v = Atomics.load(slots, e);
     if (v === 0) return -1;
-    // The tag filters out most other strings without touching their offsets and bytes.
+    // The tag filters out most other strings without touching their bytes.
     if (v >>> SLOT_CODE_BITS !== tag) continue;
     const code = (v & MAX_CODES) - 1;
-    if (code < length && equalsUtf8(s, bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!)) {
-      return code;
-    }
+    if (code >= length) continue;
+    // Issued before the comparison waits on the bytes: both loads are in flight at once.
+    const pos = locSeg === CODE_ONLY ? code : locateKey(src, locSeg, locOff, code);
+    if (equalsKey(s, key, bv.dv, bv.u8, bb + slots[e + 1]!, bb + slots[e + 2]!)) return pos;
   }
   return -1;
 }

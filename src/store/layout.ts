@@ -328,20 +328,14 @@ export function domainLayout(layout: StoreLayout, name: string): DomainLayout {
   return d;
 }
 
-const resolved = new WeakMap<readonly string[], { table: TableLayout; columns: readonly ColumnLayout[] }>();
-
 /** The stored columns that a list of names selects: a struct's name selects all its children. */
 export function resolveColumns(table: TableLayout, names: readonly string[]): readonly ColumnLayout[] {
-  // A caller that reads the same projection often passes the same array: resolve it once.
-  const cached = resolved.get(names);
-  if (cached !== undefined && cached.table === table) return cached.columns;
   const out: ColumnLayout[] = [];
   for (const name of names) {
     const children = table.structs.get(name);
     if (children !== undefined) out.push(...children);
     else out.push(columnLayout(table, name));
   }
-  resolved.set(names, { table, columns: out });
   return out;
 }
 

@@ -13,8 +13,9 @@ import {
   PAGE_MASK,
   PAGE_SHIFT,
 } from './layout.js';
+import type { RowShape } from './row-shape.js';
 import { readUtf8 } from './utf8.js';
-import { isValid, type Row, readValue, type StructValue, type Value } from './values.js';
+import { isValid, type Row, readValue, type Value } from './values.js';
 
 /** Anything that maps a segment index to its views: a thread's segment table or the arena. */
 export interface SegmentSource {
@@ -29,41 +30,70 @@ export function groupAt(src: SegmentSource, dirSeg: number, dirOff: number, g: n
 }
 
 /**
- * Reads the row at `i` of the row group block at (seg, off) into `out`, all columns or only
- * `columns`. Reads go through one view per segment; nothing is allocated but the row's values.
+ * Reads the row at `i` of the row group block at (seg, off) in the shape of `shape`. Reads go
+ * through one view per segment; nothing is allocated but the row and its values. A caller that
+ * already holds the value of one column (the key it looked the row up by) passes its index as
+ * `knownColumn` and the value as `known`, to save decoding it again.
  */
 export function readRow(
   src: SegmentSource,
   gSeg: number,
   gOff: number,
   i: number,
-  columns: readonly ColumnLayout[],
-  out: Row,
+  shape: RowShape,
   strings: StringDecoder,
+  knownColumn = -1,
+  known: Value = null,
 ): Row {
   const f64 = src.get(gSeg).f64;
   const g = gOff >> 3;
+  const columns = shape.columns;
+  touchRow(src, f64, g, i, columns);
+  const values = shape.values;
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c]!;
+    if (col.index === knownColumn) {
+      values[c] = known;
+      continue;
+    }
+    const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
+    if (col.kind !== 'fixed') {
+      values[c] = readVar(src, f64, e, col, i, strings) as string | string[] | null;
+      continue;
+    }
+    const v = readValue(src.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
+    values[c] = col.domain >= 0 && v !== null ? strings.decode(col.domain, v as number) : v;
+  }
+  return shape.build(values);
+}
+
+// biome-ignore lint/correctness/noUnusedVariables: touchRow's loads land here so that they are kept.
+let sink = 0;
+
+/**
+ * Loads the cache lines that row `i` of each column lives on (its validity byte and its value or
+ * offset) in one tight loop before any is decoded. A row's cells sit in different chunks, so each is
+ * a cache miss of its own; issued together they overlap, where decoding one cell at a time (with
+ * the allocation and property stores between) lets the processor wait for each miss in turn.
+ */
+function touchRow(
+  src: SegmentSource,
+  f64: Float64Array,
+  g: number,
+  i: number,
+  columns: readonly ColumnLayout[],
+): void {
+  let x = 0;
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
     const e = g + GROUP_HEADER + col.index * GROUP_ENTRY;
-    let v: Value;
-    if (col.kind !== 'fixed') v = readVar(src, f64, e, col, i, strings) as string | string[] | null;
-    else {
-      v = readValue(src.get(f64[e]!), f64[e + 1]!, col, i);
-      if (col.domain >= 0 && v !== null) v = strings.decode(col.domain, v as number);
-    }
-    if (col.parent === null) {
-      out[col.name] = v;
-    } else {
-      let parent = out[col.parent] as StructValue | undefined;
-      if (parent === undefined) {
-        parent = {};
-        out[col.parent] = parent;
-      }
-      parent[col.leaf] = v;
-    }
+    const u8 = src.get(f64[e + E_SEG]!).u8;
+    const chunk = f64[e + E_OFF]!;
+    const at = col.kind !== 'fixed' ? i << 2 : col.shift < 0 ? i >> 3 : i << col.shift;
+    x ^= u8[chunk + col.validityBytes + at]!;
+    if (col.nullable) x ^= u8[chunk + (i >> 3)]!;
   }
-  return out;
+  sink ^= x;
 }
 
 /**

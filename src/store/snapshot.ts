@@ -2,9 +2,8 @@ import type { Table } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import type { Pin, PinTable } from '../memory/slots.js';
 import { type ArrowViewCache, type ChunkView, chunkView } from './arrow-view.js';
-import { decodeCode, domainLength, lookupCode } from './domain.js';
+import { decodeCode, domainLength, locateString, lookupCode } from './domain.js';
 import {
-  type ColumnLayout,
   columnLayout,
   DIR_ENTRY,
   DIR_HEADER,
@@ -14,7 +13,6 @@ import {
   GROUP_HEADER,
   keyCode,
   ROOT_HEADER,
-  resolveColumns,
   type StoreLayout,
   T_CHANGED,
   T_DIR_OFF,
@@ -27,6 +25,7 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
+import { rowShape } from './row-shape.js';
 import type { StringCache } from './string-cache.js';
 import type { Key } from './transaction.js';
 import type { Row } from './values.js';
@@ -45,6 +44,14 @@ interface PinToken {
   readonly pins: PinTable;
   readonly tracked: boolean;
 }
+
+/** String.prototype.isWellFormed (ES2024, in Node 20) until the TypeScript lib has it. */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+/** keyCode's lookup for tables keyed by integers, which never call it. */
+const noStringKeys = (): number => -1;
 
 // A safety net only: a snapshot that is collected unreleased gives its pin back, with a warning,
 // so a forgotten release() does not hold memory forever.
@@ -158,14 +165,18 @@ export class Snapshot {
         },
       );
     }
-    return this.#read(t, f64, w, row, columns);
+    return this.#read(t, f64, w, row, columns, -1, null);
   }
 
   /** The row whose primary key is `key`, or null if there is none at this version. */
   get(table: string, key: Key, columns?: readonly string[]): Row | null {
     const { t, f64, w } = this.#entry(table);
     const pos = this.#locate(t, f64, w, key);
-    return pos < 0 ? null : this.#read(t, f64, w, pos, columns);
+    if (pos < 0) return null;
+    // A string key is the row's key as stored, unless it had lone surrogates (stored as U+FFFD):
+    // no need to decode it. (An integer key might be -0, which the row must give as 0.)
+    const exact = typeof key === 'string' && (key as unknown as WellFormed).isWellFormed();
+    return this.#read(t, f64, w, pos, columns, exact ? t.key : -1, key);
   }
 
   /** The position of the row whose primary key is `key`, or -1. */
@@ -248,8 +259,9 @@ export class Snapshot {
   /** The root words and the table's entry in them; one reused object, so reads allocate nothing. */
   #entry(table: string): { t: TableLayout; f64: Float64Array; w: number } {
     const f64 = this.#root();
-    const t = tableLayout(this.#ctx.layout, table);
     let at = this.#at;
+    // Reads through one snapshot mostly name one table: compare with the last before the map.
+    const t = at !== null && at.t.name === table ? at.t : tableLayout(this.#ctx.layout, table);
     if (at === null) {
       at = { t, f64, w: 0 };
       this.#at = at;
@@ -261,17 +273,38 @@ export class Snapshot {
   }
 
   #locate(t: TableLayout, f64: Float64Array, w: number, key: Key): number {
-    const code = keyCode(t, key, (d, s) =>
-      lookupCode(this.#ctx.segments, f64, domainEntry(this.#ctx.layout, this.#rootOff, d), s),
-    );
-    return code < 0 ? -1 : locateKey(this.#ctx.segments, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, code);
+    const src = this.#ctx.segments;
+    const domain = t.key < 0 ? -1 : t.columns[t.key]!.domain;
+    if (domain >= 0) {
+      if (typeof key !== 'string') return -1;
+      const dw = domainEntry(this.#ctx.layout, this.#rootOff, domain);
+      return locateString(src, f64, dw, key, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!);
+    }
+    const code = keyCode(t, key, noStringKeys);
+    return code < 0 ? -1 : locateKey(src, f64[w + T_LOC_SEG]!, f64[w + T_LOC_OFF]!, code);
   }
 
-  #read(t: TableLayout, f64: Float64Array, w: number, pos: number, columns?: readonly string[]): Row {
+  #read(
+    t: TableLayout,
+    f64: Float64Array,
+    w: number,
+    pos: number,
+    columns: readonly string[] | undefined,
+    knownColumn: number,
+    known: Key | null,
+  ): Row {
     const src = this.#ctx.segments;
     const dir = src.get(f64[w + T_DIR_SEG]!).f64;
     const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
-    const cols: readonly ColumnLayout[] = columns === undefined ? t.columns : resolveColumns(t, columns);
-    return readRow(src, dir[e]!, dir[e + 1]!, pos & this.#ctx.layout.groupMask, cols, {}, this.#strings());
+    return readRow(
+      src,
+      dir[e]!,
+      dir[e + 1]!,
+      pos & this.#ctx.layout.groupMask,
+      rowShape(t, columns),
+      this.#strings(),
+      knownColumn,
+      known,
+    );
   }
 }

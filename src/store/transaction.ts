@@ -33,7 +33,6 @@ import {
   PAGE_SHIFT,
   packRef,
   ROOT_HEADER,
-  resolveColumns,
   type StoreLayout,
   segOf,
   T_CHANGED,
@@ -49,6 +48,7 @@ import {
   tableLayout,
 } from './layout.js';
 import { locateKey, readRow, readVar, type StringDecoder } from './read.js';
+import { rowShape } from './row-shape.js';
 import type { StringCache } from './string-cache.js';
 import { utf8Length, writeUtf8 } from './utf8.js';
 import {
@@ -610,14 +610,12 @@ export class Transaction {
 
   #readAt(ts: TxTable, pos: number, columns: readonly string[] | undefined): Row {
     const gRef = this.#groupRef(ts, pos >>> this.#layout.groupShift);
-    const cols = columns === undefined ? ts.layout.columns : resolveColumns(ts.layout, columns);
     return readRow(
       this.#arena,
       segOf(gRef),
       offOf(gRef),
       pos & this.#layout.groupMask,
-      cols,
-      {},
+      rowShape(ts.layout, columns),
       this.#strings(),
     );
   }

@@ -1,11 +1,9 @@
 /**
  * UTF-8 helpers that work on a JS string and on bytes in shared memory without allocating: the
- * hash and the comparison walk the string's UTF-8 encoding on the fly (lone surrogates become
- * U+FFFD, as TextEncoder writes them), so a reader can look a string up without encoding it first.
+ * comparison walks the string's UTF-8 encoding on the fly (lone surrogates become U+FFFD, as
+ * TextEncoder writes them) and the hash reads ASCII strings directly, so a reader can look an
+ * identifier up without encoding it first.
  */
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
 const encoder = new TextEncoder();
 
@@ -20,41 +18,128 @@ function codePointAt(s: string, i: number): number {
   return 0xfffd;
 }
 
-/** FNV-1a over the UTF-8 bytes of `s`. */
-export function hashString(s: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      h = Math.imul(h ^ c, FNV_PRIME);
-      continue;
-    }
-    const cp = codePointAt(s, i);
-    if (cp < 0x80) {
-      h = Math.imul(h ^ cp, FNV_PRIME);
-      continue;
-    }
-    if (cp < 0x800) {
-      h = Math.imul(h ^ (0xc0 | (cp >> 6)), FNV_PRIME);
-    } else if (cp < 0x10000) {
-      h = Math.imul(h ^ (0xe0 | (cp >> 12)), FNV_PRIME);
-      h = Math.imul(h ^ (0x80 | ((cp >> 6) & 0x3f)), FNV_PRIME);
-    } else {
-      i++;
-      h = Math.imul(h ^ (0xf0 | (cp >> 18)), FNV_PRIME);
-      h = Math.imul(h ^ (0x80 | ((cp >> 12) & 0x3f)), FNV_PRIME);
-      h = Math.imul(h ^ (0x80 | ((cp >> 6) & 0x3f)), FNV_PRIME);
-    }
-    h = Math.imul(h ^ (0x80 | (cp & 0x3f)), FNV_PRIME);
-  }
-  return h >>> 0;
+/*
+ * The string hash is MurmurHash3 (x86, 32-bit, seed 0) of the UTF-8 bytes. It takes the bytes four
+ * at a time, so an ASCII key costs a quarter of the dependent multiplies of a byte-at-a-time hash,
+ * and its finalizer mixes every input bit into the low bits (the slot index) and the top ones (the
+ * tag). Nothing outside a running store depends on its values: the hash index is rebuilt, never
+ * persisted.
+ */
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/** Mixes the little-endian word `k` of four bytes into `h`. */
+function mixWord(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = Math.imul((k << 15) | (k >>> 17), C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** FNV-1a over `u8[start, end)`: equal to `hashString` of the string those bytes encode. */
+/** Mixes in the last 0 to 3 bytes (`tail`, little-endian) and the length; the final avalanche. */
+function finish(h: number, tail: number, length: number): number {
+  if ((length & 3) !== 0) {
+    tail = Math.imul(tail, C1);
+    h ^= Math.imul((tail << 15) | (tail >>> 17), C2);
+  }
+  h ^= length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+let scratch = new Uint8Array(256);
+
+/**
+ * A key's UTF-8 bytes as little-endian Int32 words (the last one holding the 0 to 3 tail bytes),
+ * made while hashing it: a candidate's bytes are then compared four at a time instead of one UTF-16
+ * code unit at a time. Filled for ASCII keys only; other keys compare through equalsUtf8.
+ */
+export class KeyBytes {
+  /** The words; grown as longer keys come. */
+  words = new Int32Array(16);
+  /** Bytes (= code units) of the last key hashed into this if it was ASCII, else -1. */
+  length = -1;
+}
+
+const shared = new KeyBytes();
+
+/** The hash of `s`: equal to `hashBytes` of its UTF-8 encoding. */
+export function hashString(s: string): number {
+  return hashKey(s, shared);
+}
+
+/** `hashString(s)`, keeping the bytes of an ASCII `s` in `key` for `equalsKey`. */
+export function hashKey(s: string, key: KeyBytes): number {
+  const n = s.length;
+  if (key.words.length * 4 < n + 4) key.words = new Int32Array((n >> 2) + 16);
+  const words = key.words;
+  key.length = -1;
+  let h = 0;
+  let i = 0;
+  let k = 0;
+  // ASCII, the common identifier, is its own UTF-8: hash the code units directly.
+  for (; i + 4 <= n; i += 4, k++) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 0x80) return hashEncoded(s);
+    const word = a | (b << 8) | (c << 16) | (d << 24);
+    words[k] = word;
+    h = mixWord(h, word);
+  }
+  let tail = 0;
+  for (let shift = 0; i < n; i++, shift += 8) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return hashEncoded(s);
+    tail |= c << shift;
+  }
+  words[k] = tail;
+  key.length = n;
+  return finish(h, tail, n);
+}
+
+/**
+ * Whether `u8[start, end)` (`dv` is a DataView of the same memory) is the UTF-8 encoding of `s`,
+ * which was the last string hashed into `key` (by hashKey).
+ */
+export function equalsKey(
+  s: string,
+  key: KeyBytes,
+  dv: DataView,
+  u8: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  const n = key.length;
+  if (n < 0) return equalsUtf8(s, u8, start, end);
+  if (end - start !== n) return false;
+  const words = key.words;
+  let at = start;
+  let k = 0;
+  for (; at + 4 <= end; at += 4, k++) if (dv.getInt32(at, true) !== words[k]) return false;
+  let tail = 0;
+  for (let shift = 0; at < end; at++, shift += 8) tail |= u8[at]! << shift;
+  return tail === words[k];
+}
+
+/** The hash of a string that is not all ASCII: encoded first (as the writer stores it). */
+function hashEncoded(s: string): number {
+  if (scratch.length < s.length * 3) scratch = new Uint8Array(s.length * 3);
+  return hashBytes(scratch, 0, encoder.encodeInto(s, scratch).written);
+}
+
+/** The hash of the bytes `u8[start, end)`. */
 export function hashBytes(u8: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ u8[i]!, FNV_PRIME);
-  return h >>> 0;
+  let h = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4)
+    h = mixWord(h, u8[i]! | (u8[i + 1]! << 8) | (u8[i + 2]! << 16) | (u8[i + 3]! << 24));
+  let tail = 0;
+  for (let shift = 0; i < end; i++, shift += 8) tail |= u8[i]! << shift;
+  return finish(h, tail, end - start);
 }
 
 /** Whether `u8[start, end)` is the UTF-8 encoding of `s`. */

@@ -191,13 +191,28 @@ export function readValue(v: SegmentViews, chunk: number, col: ColumnLayout, row
   const base = chunk + col.validityBytes;
   if (col.shift < 0) return (v.u8[base + (row >> 3)]! & (1 << (row & 7))) !== 0;
   const i = (base >> col.shift) + row;
+  // A case per view: indexing the views object by a name that varies is a megamorphic load.
   switch (col.view) {
-    case 'i64': {
-      const x = v.i64[i]!;
-      return col.type === 'timestamp' ? Number(x) : x;
-    }
+    case 'i8':
+      return v.i8[i]!;
+    case 'u8':
+      return v.u8[i]!;
+    case 'i16':
+      return v.i16[i]!;
+    case 'u16':
+      return v.u16[i]!;
+    case 'i32':
+      return v.i32[i]!;
+    case 'u32':
+      return v.u32[i]!;
+    case 'f32':
+      return v.f32[i]!;
+    case 'f64':
+      return v.f64[i]!;
     default:
-      return v[col.view][i]!;
+      // A timestamp from its two halves (little-endian, as Arrow's buffers are), without making a
+      // bigint first: the sum rounds as Number(bigint) does, and is exact for every safe integer.
+      return col.type === 'timestamp' ? v.i32[2 * i + 1]! * 0x1_0000_0000 + v.u32[2 * i]! : v.i64[i]!;
   }
 }
 

@@ -159,6 +159,19 @@ describe('dictionary columns', () => {
     early.release();
   });
 
+  it('return the stored key, not the one looked up, when a lone surrogate was stored as U+FFFD', () => {
+    const store = create();
+    store.write((tx) => {
+      tx.insert('nodes', { node_id: 'n\uD800', status: 'up', cpus: 1 });
+      tx.insert('nodes', { node_id: 'plain', status: 'up', cpus: 2 });
+    });
+    store.read((s) => {
+      expect(s.get('nodes', 'n\uD800')).toEqual({ node_id: 'n\uFFFD', status: 'up', cpus: 1 });
+      expect(s.get('nodes', 'n\uFFFD')?.node_id).toBe('n\uFFFD');
+      expect(s.get('nodes', 'plain', ['node_id', 'cpus'])).toEqual({ node_id: 'plain', cpus: 2 });
+    });
+  });
+
   it('keep finding every string while the hash index grows', () => {
     const store = create(64);
     for (let b = 0; b < 20; b++) {

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentViews } from '../../src/memory/segments.js';
-import { equalsUtf8, hashBytes, hashString, readUtf8, utf8Length, writeUtf8 } from '../../src/store/utf8.js';
+import {
+  equalsKey,
+  equalsUtf8,
+  hashBytes,
+  hashKey,
+  hashString,
+  KeyBytes,
+  readUtf8,
+  utf8Length,
+  writeUtf8,
+} from '../../src/store/utf8.js';
 
 describe('UTF-8 helpers on shared memory', () => {
   it('hash, compare, measure and round-trip any string as TextEncoder encodes it', () => {
@@ -33,6 +43,41 @@ describe('UTF-8 helpers on shared memory', () => {
       expect(back).toBe(new TextDecoder().decode(new TextEncoder().encode(s)));
       expect(equalsUtf8(s, views.u8, 0, n)).toBe(true);
       expect(hashString(s)).toBe(hashString(back));
+    }
+  });
+
+  it('compare a hashed key with stored bytes four at a time exactly as byte by byte, at any offset', () => {
+    const views = segmentViews(new SharedArrayBuffer(4096));
+    const key = new KeyBytes();
+    // ASCII-heavy strings (the fast path), some longer than the key's first word buffer.
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'b', '-', '0', '\u007f', '\u0000'), maxLength: 90 });
+    const any = fc.oneof(ascii, fc.string({ unit: 'binary', maxLength: 40 }));
+    fc.assert(
+      fc.property(any, any, fc.integer({ min: 0, max: 7 }), (stored, probe, at) => {
+        const bytes = new TextEncoder().encode(stored);
+        views.u8.fill(0xaa);
+        views.u8.set(bytes, at);
+        const hash = hashKey(probe, key);
+        expect(hash).toBe(hashString(probe));
+        expect(hash).toBe(hashBytes(new TextEncoder().encode(probe), 0, utf8Length(probe)));
+        const p = new TextEncoder().encode(probe);
+        const same = p.length === bytes.length && p.every((b, i) => b === bytes[i]);
+        expect(equalsKey(probe, key, views.dv, views.u8, at, at + bytes.length)).toBe(same);
+      }),
+      { numRuns: 1000 },
+    );
+    // Near misses at every length: a different last byte, one byte more, one byte less.
+    for (let n = 0; n <= 13; n++) {
+      const stored = 'abcdefghijklm'.slice(0, n);
+      views.u8.set(new TextEncoder().encode(`${stored}z`), 3);
+      const equal = (probe: string) => {
+        hashKey(probe, key);
+        return equalsKey(probe, key, views.dv, views.u8, 3, 3 + n);
+      };
+      expect(equal(stored)).toBe(true);
+      if (n > 0) expect(equal(`${stored.slice(0, -1)}x`)).toBe(false);
+      if (n > 0) expect(equal(stored.slice(0, -1))).toBe(false);
+      expect(equal(`${stored}z`)).toBe(false);
     }
   });
 });
