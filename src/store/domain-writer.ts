@@ -117,8 +117,8 @@ export class TxDomain {
     this.dirty = true;
     const cap = w[D_HASH_CAP]!;
     if (w[D_HASH_SEG]! < 0 || (w[D_HASH_COUNT]! + 1) * 2 > cap)
-      this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2));
-    else this.#insert(ops, code, hashString(s), byteLength, byteLength + n);
+      this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2), false);
+    this.#insert(ops, code, hashString(s), byteLength, byteLength + n);
     return code;
   }
 
@@ -171,7 +171,7 @@ export class TxDomain {
     this.#rebuilt = true;
     let slots = MIN_SLOTS;
     while (slots < live * 2) slots *= 2;
-    this.#rehash(ops, slots);
+    this.#rehash(ops, slots, true);
     this.dirty = true;
   }
 
@@ -225,37 +225,54 @@ export class TxDomain {
     // includes it) reads them only after this store, which publication orders after them.
     slots[e + 1] = start;
     slots[e + 2] = end;
-    slots[e + 3] = 0;
+    slots[e + 3] = hash;
     // One atomic Int32 store: a concurrent reader sees the slot empty or holding the whole code.
     Atomics.store(slots, e, (slotTag(hash) << SLOT_CODE_BITS) | (code + 1));
     if (w[D_HASH_BIRTH] !== ops.version) ops.wroteSlot(seg, e);
     w[D_HASH_COUNT]!++;
   }
 
-  /** Builds a new hash index of `cap` entries holding every code (a new block; readers of older
-   * versions keep the old one until it is reclaimed). */
-  #rehash(ops: BlockOps, cap: number): void {
+  /**
+   * Builds a new hash index of `cap` entries (a new block; readers of older versions keep the old
+   * one until it is reclaimed). It takes the old index's entries over with their stored hashes,
+   * reading no string bytes; or, after a rebuild renumbered the codes (`fromOffsets`), indexes
+   * every code of the offsets afresh.
+   */
+  #rehash(ops: BlockOps, cap: number, fromOffsets: boolean): void {
     const w = this.words;
     const ref = ops.alloc(cap * HASH_ENTRY_BYTES);
     const seg = segOf(ref);
     const slots = ops.get(seg).i32;
     const base = offOf(ref) >> 2;
     slots.fill(0, base, base + cap * HASH_ENTRY_WORDS);
-    if (w[D_HASH_SEG]! >= 0)
-      ops.drop(packRef(w[D_HASH_SEG]!, w[D_HASH_OFF]!), w[D_HASH_CAP]! * HASH_ENTRY_BYTES, w[D_HASH_BIRTH]!);
+    const oldSeg = w[D_HASH_SEG]!;
+    const oldOff = w[D_HASH_OFF]!;
+    const oldCap = w[D_HASH_CAP]!;
+    const oldBirth = w[D_HASH_BIRTH]!;
     w[D_HASH_SEG] = seg;
     w[D_HASH_OFF] = offOf(ref);
     w[D_HASH_BIRTH] = ops.version;
     w[D_HASH_CAP] = cap;
     w[D_HASH_COUNT] = 0;
-    const offsets = ops.get(w[D_OFF_SEG]!).i32;
-    const ob = w[D_OFF_OFF]! >> 2;
-    const bytes = ops.get(w[D_BYTES_SEG]!).u8;
-    const bb = w[D_BYTES_OFF]!;
-    for (let code = 0; code < w[D_LENGTH]!; code++) {
-      const start = offsets[ob + code]!;
-      const end = offsets[ob + code + 1]!;
-      this.#insert(ops, code, hashBytes(bytes, bb + start, bb + end), start, end);
+    if (fromOffsets) {
+      const offsets = ops.get(w[D_OFF_SEG]!).i32;
+      const ob = w[D_OFF_OFF]! >> 2;
+      const bytes = ops.get(w[D_BYTES_SEG]!).u8;
+      const bb = w[D_BYTES_OFF]!;
+      for (let code = 0; code < w[D_LENGTH]!; code++) {
+        const start = offsets[ob + code]!;
+        const end = offsets[ob + code + 1]!;
+        this.#insert(ops, code, hashBytes(bytes, bb + start, bb + end), start, end);
+      }
+    } else if (oldSeg >= 0) {
+      // Every entry of the current index is a live code: an aborted write's were emptied.
+      const old = ops.get(oldSeg).i32;
+      const ob = oldOff >> 2;
+      for (let e = ob; e < ob + oldCap * HASH_ENTRY_WORDS; e += HASH_ENTRY_WORDS) {
+        const v = old[e]!;
+        if (v !== 0) this.#insert(ops, (v & MAX_CODES) - 1, old[e + 3]! >>> 0, old[e + 1]!, old[e + 2]!);
+      }
     }
+    if (oldSeg >= 0) ops.drop(packRef(oldSeg, oldOff), oldCap * HASH_ENTRY_BYTES, oldBirth);
   }
 }

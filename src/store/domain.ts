@@ -20,8 +20,8 @@ import { equalsKey, hashKey, KeyBytes, readUtf8 } from './utf8.js';
  * (HASH_ENTRY_WORDS); the first is the slot proper: a 7-bit tag of the string's hash above
  * code + 1, 0 while empty, written with Atomics.store after the rest of the entry and read with
  * Atomics.load. The others hold where the string's bytes start and end, so that checking a
- * candidate reads its bytes directly instead of first reading the offsets: one dependent cache miss
- * less per lookup. They are plain words, and safe to read without atomics for the same reason the
+ * candidate reads its bytes directly instead of first reading the offsets (one dependent cache miss
+ * less per lookup), and the string's hash. They are plain words, and safe to read without atomics for the same reason the
  * bytes are: a reader uses them only when the code is below its version's length, and the writer
  * wrote them before it published that version; an entry with such a code is never rewritten (only
  * an aborted transaction's entries are emptied, and their codes were never published). Codes at or
@@ -32,7 +32,10 @@ import { equalsKey, hashKey, KeyBytes, readUtf8 } from './utf8.js';
  * the same guarantee through publication order.)
  */
 
-/** Int32 words per hash entry: the slot (tag and code + 1), the bytes' start, their end, spare. */
+/**
+ * Int32 words per hash entry: the slot (tag and code + 1), the bytes' start, their end, and the
+ * string's whole hash (so that growing the index reads no string bytes).
+ */
 export const HASH_ENTRY_WORDS = 4;
 /** Bytes per hash entry. */
 export const HASH_ENTRY_BYTES = HASH_ENTRY_WORDS * 4;
@@ -91,7 +94,8 @@ function probe(
     // The tag filters out most other strings without touching their bytes.
     if (v >>> SLOT_CODE_BITS !== tag) continue;
     const code = (v & MAX_CODES) - 1;
-    if (code >= length) continue;
+    // A code of this version: its other words are safe to read (see above).
+    if (code >= length || slots[e + 3] !== (hash | 0)) continue;
     // Issued before the comparison waits on the bytes: both loads are in flight at once.
     const pos = locSeg === CODE_ONLY ? code : locateKey(src, locSeg, locOff, code);
     if (equalsKey(s, key, bv.dv, bv.u8, bb + slots[e + 1]!, bb + slots[e + 2]!)) return pos;
