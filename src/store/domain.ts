@@ -21,15 +21,15 @@ import { equalsKey, hashKey, KeyBytes, readUtf8 } from './utf8.js';
  * code + 1, 0 while empty, written with Atomics.store after the rest of the entry and read with
  * Atomics.load. The others hold where the string's bytes start and end, so that checking a
  * candidate reads its bytes directly instead of first reading the offsets (one dependent cache miss
- * less per lookup), and the string's hash. They are plain words, and safe to read without atomics for the same reason the
- * bytes are: a reader uses them only when the code is below its version's length, and the writer
- * wrote them before it published that version; an entry with such a code is never rewritten (only
- * an aborted transaction's entries are emptied, and their codes were never published). Codes at or
- * past the version's length (a later version's strings) are skipped, and the bytes are always
- * compared. Slots only go from empty to full while a version lives, so the probe sequence of a
- * string that was present at this version passes only through slots that were already full: the
- * lookup finds it. (DESIGN asked for one-word entries to rule out torn reads; the extra words give
- * the same guarantee through publication order.)
+ * less per lookup), and the string's hash. They are plain words, and safe to read without atomics
+ * for the same reason the bytes are: a reader uses them only when the code is below its version's
+ * length, and the writer wrote them before it published that version; an entry with such a code
+ * is never rewritten (only an aborted transaction's entries are emptied, and their codes were never
+ * published). Codes at or past the version's length (a later version's strings) are skipped, and
+ * the bytes are always compared. Slots only go from empty to full while a version lives, so the
+ * probe sequence of a string that was present at this version passes only through slots that were
+ * already full: the lookup finds it. (DESIGN asked for one-word entries to rule out torn reads;
+ * the extra words give the same guarantee through publication order.)
  */
 
 /**
@@ -87,7 +87,7 @@ function probe(
   const hash = hashKey(s, key);
   const tag = slotTag(hash);
   let i = hash & mask;
-  for (let probe = 0; probe < cap; probe++, i = (i + 1) & mask) {
+  for (let n = 0; n < cap; n++, i = (i + 1) & mask) {
     const e = base + i * HASH_ENTRY_WORDS;
     const v = Atomics.load(slots, e);
     if (v === 0) return -1;
