@@ -168,7 +168,12 @@ export class Snapshot {
     return this.#read(t, f64, w, row, columns, -1, null);
   }
 
-  /** The row whose primary key is `key`, or null if there is none at this version. */
+  /**
+   * The row whose primary key is `key`, or null if there is none at this version: all columns, or
+   * only those `columns` names (a struct's name reads all its children; "struct.child" one child).
+   * Timestamps are numbers, int64 bigints, structs nested objects. A projection is resolved once
+   * per array: pass the same array for one you read often.
+   */
   get(table: string, key: Key, columns?: readonly string[]): Row | null {
     const { t, f64, w } = this.#entry(table);
     const pos = this.#locate(t, f64, w, key);
