@@ -172,6 +172,34 @@ describe('dictionary columns', () => {
     });
   });
 
+  it('forget every string of a failed write that grew the hash index, and reuse its codes', () => {
+    const store = create(64);
+    store.write((tx) => {
+      for (let i = 0; i < 20; i++) tx.insert('nodes', { node_id: `kept-${i}`, status: 'up', cpus: i });
+    });
+    const before = store.snapshot();
+    // 2,000 new ids grow the index several times inside the transaction, which then fails.
+    expect(() =>
+      store.write((tx) => {
+        for (let i = 0; i < 2000; i++) tx.insert('nodes', { node_id: `lost-${i}`, status: 'up', cpus: i });
+        throw new Error('abort');
+      }),
+    ).toThrowError('abort');
+    store.write((tx) => {
+      for (let i = 0; i < 30; i++) tx.insert('nodes', { node_id: `next-${i}`, status: 'down', cpus: i });
+    });
+    store.read((s) => {
+      expect(s.domainSize('node')).toBe(50);
+      for (let i = 0; i < 2000; i += 97) expect(s.codeOf('node', `lost-${i}`)).toBe(-1);
+      for (let i = 0; i < 20; i++) expect(s.get('nodes', `kept-${i}`)?.cpus).toBe(i);
+      // The failed write's codes went to the next strings.
+      for (let i = 0; i < 30; i++) expect(s.codeOf('node', `next-${i}`)).toBe(20 + i);
+    });
+    expect(before.get('nodes', 'kept-3')?.cpus).toBe(3);
+    expect(before.codeOf('node', 'next-0')).toBe(-1);
+    before.release();
+  });
+
   it('keep finding every string while the hash index grows', () => {
     const store = create(64);
     for (let b = 0; b < 20; b++) {
