@@ -46,6 +46,12 @@ describe('UTF-8 helpers on shared memory', () => {
     }
   });
 
+  it('hash as MurmurHash3 x86 32-bit with seed 0, the published test vectors', () => {
+    expect(hashString('')).toBe(0);
+    expect(hashString('hello')).toBe(0x248bfa47);
+    expect(hashString('The quick brown fox jumps over the lazy dog')).toBe(0x2e4ff723);
+  });
+
   it('compare a hashed key with stored bytes four at a time exactly as byte by byte, at any offset', () => {
     const views = segmentViews(new SharedArrayBuffer(4096));
     const key = new KeyBytes();
