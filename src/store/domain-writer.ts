@@ -5,6 +5,7 @@ import {
   HASH_ENTRY_BYTES,
   HASH_ENTRY_WORDS,
   lookupCode,
+  lookupHashed,
   MAX_CODES,
   SLOT_CODE_BITS,
   slotTag,
@@ -33,7 +34,7 @@ import {
   segOf,
 } from './layout.js';
 import type { StringCache } from './string-cache.js';
-import { hashBytes, hashString, utf8Length, writeUtf8 } from './utf8.js';
+import { hashBytes, hashKey, KeyBytes, utf8Length, writeUtf8 } from './utf8.js';
 
 /** What a domain needs from the transaction that changes it. */
 export interface BlockOps {
@@ -47,6 +48,9 @@ export interface BlockOps {
   /** Records an in-place write of hash slot `index` (an Int32 index) of a published block. */
   wroteSlot(seg: number, index: number): void;
 }
+
+/** The bytes of the string being interned (a transaction runs in one thread, one op at a time). */
+const internKey = new KeyBytes();
 
 const MIN_CODES = 256;
 const MIN_BYTES = 4096;
@@ -95,7 +99,9 @@ export class TxDomain {
 
   /** The code of `s`, adding it to the domain if it is new. */
   intern(ops: BlockOps, s: string): number {
-    const found = this.lookup(ops, s);
+    // One hash serves the lookup and, for a new string, its entry.
+    const hash = hashKey(s, internKey);
+    const found = lookupHashed(ops, this.words, 0, s, internKey, hash);
     if (found >= 0) return found;
     const w = this.words;
     const code = w[D_LENGTH]!;
@@ -118,7 +124,7 @@ export class TxDomain {
     const cap = w[D_HASH_CAP]!;
     if (w[D_HASH_SEG]! < 0 || (w[D_HASH_COUNT]! + 1) * 2 > cap)
       this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2), false);
-    this.#insert(ops, code, hashString(s), byteLength, byteLength + n);
+    this.#insert(ops, code, hash, byteLength, byteLength + n);
     return code;
   }
 

@@ -42,7 +42,19 @@ export const HASH_ENTRY_BYTES = HASH_ENTRY_WORDS * 4;
 
 /** The code of `s` in the domain as of this version, or -1. */
 export function lookupCode(src: SegmentSource, f64: Float64Array, w: number, s: string): number {
-  return probe(src, f64, w, s, CODE_ONLY, 0);
+  return probe(src, f64, w, s, key, hashKey(s, key), CODE_ONLY, 0);
+}
+
+/** `lookupCode` for a string the caller already hashed: `hash` is `hashKey(s, bytes)`. */
+export function lookupHashed(
+  src: SegmentSource,
+  f64: Float64Array,
+  w: number,
+  s: string,
+  bytes: KeyBytes,
+  hash: number,
+): number {
+  return probe(src, f64, w, s, bytes, hash, CODE_ONLY, 0);
 }
 
 /**
@@ -58,7 +70,7 @@ export function locateString(
   locSeg: number,
   locOff: number,
 ): number {
-  return locSeg < 0 ? -1 : probe(src, f64, w, s, locSeg, locOff);
+  return locSeg < 0 ? -1 : probe(src, f64, w, s, key, hashKey(s, key), locSeg, locOff);
 }
 
 /** `locSeg` of a probe that wants the code, not a row position. */
@@ -72,6 +84,8 @@ function probe(
   f64: Float64Array,
   w: number,
   s: string,
+  bytes: KeyBytes,
+  hash: number,
   locSeg: number,
   locOff: number,
 ): number {
@@ -84,7 +98,6 @@ function probe(
   const bv = src.get(f64[w + D_BYTES_SEG]!);
   const bb = f64[w + D_BYTES_OFF]!;
   const mask = cap - 1;
-  const hash = hashKey(s, key);
   const tag = slotTag(hash);
   let i = hash & mask;
   for (let n = 0; n < cap; n++, i = (i + 1) & mask) {
@@ -98,7 +111,7 @@ function probe(
     if (code >= length || slots[e + 3] !== (hash | 0)) continue;
     // Issued before the comparison waits on the bytes: both loads are in flight at once.
     const pos = locSeg === CODE_ONLY ? code : locateKey(src, locSeg, locOff, code);
-    if (equalsKey(s, key, bv.dv, bv.u8, bb + slots[e + 1]!, bb + slots[e + 2]!)) return pos;
+    if (equalsKey(s, bytes, bv.dv, bv.u8, bb + slots[e + 1]!, bb + slots[e + 2]!)) return pos;
   }
   return -1;
 }
