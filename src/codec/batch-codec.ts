@@ -1,8 +1,7 @@
 import * as flatbuffers from 'flatbuffers';
 import { describeValue, StateError } from '../errors.js';
 import type { Batch, Condition, Effect } from '../store/effects.js';
-import type { Key } from '../store/transaction.js';
-import type { RowInput, Value } from '../store/values.js';
+import type { Key, RowInput, Value } from '../store/values.js';
 import {
   ConditionKind,
   Batch as FbBatch,

@@ -27,8 +27,7 @@ import {
 import { locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
 import { rowShape } from './row-shape.js';
 import type { StringCache } from './string-cache.js';
-import type { Key } from './transaction.js';
-import type { Row } from './values.js';
+import type { Key, Row } from './values.js';
 
 /** What snapshots of one attachment share: the thread's segment table, layout, pins and caches. */
 export interface SnapshotContext {

@@ -11,6 +11,9 @@ export interface StructValue {
   [child: string]: Value;
 }
 
+/** A primary key: an integer id, or a string for a table keyed by a dictionary column. */
+export type Key = number | string;
+
 /** A row: column name to value. */
 export type Row = Record<string, Value>;
 

@@ -20,7 +20,8 @@ import {
 } from './layout.js';
 import { RetiredBlocks } from './reclaim.js';
 import type { StringCache } from './string-cache.js';
-import { Transaction, type TxContext, type WriteLimits, writeTableEntry } from './transaction.js';
+import { Transaction } from './transaction.js';
+import { type TxContext, TxCore, type WriteLimits, writeTableEntry } from './write/core.js';
 
 /** When the writer compacts dictionary domains. */
 export interface CompactionOptions {
@@ -93,12 +94,12 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(this.#tx, this.#root, this.#version + 1);
+    return new Transaction(new TxCore(this.#tx, this.#root, this.#version + 1));
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
   commit(tx: Transaction): number {
-    const { tables, retired, dropped, allocated, domains, released, broken } = tx.finish();
+    const { tables, retired, dropped, allocated, domains, released, broken } = tx.core.finish();
     if (broken) {
       throw new StateError(
         'TX_BROKEN',
@@ -152,7 +153,7 @@ export class Writer {
 
   /** Drops a failed transaction: every block it made is freed, and no published block changed. */
   abort(tx: Transaction): void {
-    const { allocated, slots } = tx.finish();
+    const { allocated, slots } = tx.core.finish();
     // Hash slots the transaction filled in published blocks point to codes no version will have.
     // Emptying them is safe: every string published before was placed when these slots were
     // empty, so no committed string's probe sequence runs through them.

@@ -1,0 +1,74 @@
+import { describeValue, StateError } from '../errors.js';
+import type { Batch, Effect } from './effects.js';
+import type { Transaction } from './transaction.js';
+
+/** Applies every effect of `batch` inside `tx`, in order. */
+export function applyBatch(tx: Transaction, batch: Batch): void {
+  if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
+    throw new StateError('INVALID_BATCH', 'a batch is an object with an array of effects');
+  }
+  for (let i = 0; i < batch.effects.length; i++) {
+    const e = batch.effects[i]!;
+    checkShape(e, i);
+    switch (e?.op) {
+      case 'insert':
+        tx.insert(e.table, e.row);
+        break;
+      case 'upsert':
+        tx.upsert(e.table, e.row);
+        break;
+      case 'update':
+        tx.update(e.table, e.key, e.values);
+        break;
+      case 'updateAt':
+        tx.updateAt(e.table, e.row, e.values);
+        break;
+      case 'delete':
+        tx.delete(e.table, e.key);
+        break;
+      case 'deleteAt':
+        tx.deleteAt(e.table, e.row);
+        break;
+      case 'increment':
+        tx.increment(e.table, e.key, e.column, e.by);
+        break;
+      case 'listAdd':
+        tx.listAdd(e.table, e.key, e.column, e.value);
+        break;
+      case 'listRemove':
+        tx.listRemove(e.table, e.key, e.column, e.value);
+        break;
+      case 'require':
+        tx.require(e.table, e.key, e.condition);
+        break;
+      default:
+        throw new StateError(
+          'INVALID_BATCH',
+          `effect ${i} of the batch has no known op: ${describeValue(e?.op)}`,
+          {
+            op: i,
+          },
+        );
+    }
+  }
+}
+
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Refuses an effect whose fields have the wrong types, before it reaches the transaction. */
+function checkShape(e: Effect, i: number): void {
+  if (!isObject(e) || typeof e.table !== 'string') {
+    throw new StateError('INVALID_BATCH', `effect ${i} of the batch is not an effect on a named table`, {
+      op: i,
+    });
+  }
+  const bad = (field: string) =>
+    new StateError('INVALID_BATCH', `effect ${i} (${e.op} on ${e.table}) has a malformed ${field}`, {
+      table: e.table,
+      op: i,
+    });
+  if ('row' in e && (e.op === 'insert' || e.op === 'upsert') && !isObject(e.row)) throw bad('row');
+  if ('values' in e && !isObject(e.values)) throw bad('values');
+  if ('key' in e && typeof e.key !== 'number' && typeof e.key !== 'string') throw bad('key');
+  if ((e.op === 'updateAt' || e.op === 'deleteAt') && typeof e.row !== 'number') throw bad('row');
+}

@@ -1,0 +1,469 @@
+import { StateError } from '../../errors.js';
+import type { Arena } from '../../memory/arena.js';
+import type { SegmentViews } from '../../memory/segments.js';
+import { blockSize } from '../../memory/size-class.js';
+import { type BlockOps, TxDomain } from '../domain-writer.js';
+import type { Effect } from '../effects.js';
+import {
+  type ColumnLayout,
+  DIR_ENTRY,
+  DIR_HEADER,
+  domainEntry,
+  E_BIRTH,
+  E_DATA_BIRTH,
+  E_DATA_CAP,
+  E_DATA_HWM,
+  E_DATA_OFF,
+  E_DATA_SEG,
+  E_HWM,
+  E_OFF,
+  E_SEG,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  offOf,
+  packRef,
+  ROOT_HEADER,
+  type StoreLayout,
+  segOf,
+  T_CHANGED,
+  T_DIR_BIRTH,
+  T_DIR_OFF,
+  T_DIR_SEG,
+  T_LOC_BIRTH,
+  T_LOC_OFF,
+  T_LOC_SEG,
+  T_ROWS,
+  TABLE_WORDS,
+  type TableLayout,
+  tableLayout,
+} from '../layout.js';
+import { readVar, type StringDecoder } from '../read.js';
+import type { StringCache } from '../string-cache.js';
+import { type Cell, type CellSite, readValue, type Value } from '../values.js';
+
+/** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
+export interface TxTable {
+  readonly layout: TableLayout;
+  dir: number; // packed ref, -1 when the table never had a row group
+  dirBirth: number;
+  dirCap: number;
+  groups: number;
+  rows: number;
+  loc: number; // packed ref of the key locator directory, -1 when none
+  locBirth: number;
+  locCap: number;
+  locPages: number;
+  /** Whether this transaction changed the table (reads alone publish nothing). */
+  dirty: boolean;
+}
+
+/** What a transaction hands back to the writer when it commits. */
+export interface TxResult {
+  /** Tables changed, by index; undefined for untouched ones. */
+  readonly tables: readonly (TxTable | undefined)[];
+  /** Published blocks this transaction replaced: ref, bytes, birth triples. */
+  readonly retired: readonly number[];
+  /** Blocks born and dropped inside this transaction: ref, bytes pairs, free at once on commit. */
+  readonly dropped: readonly number[];
+  /** Every block allocated: ref, bytes pairs, freed if the transaction aborts. */
+  readonly allocated: readonly number[];
+  /** Domains changed, by index; undefined for untouched ones. */
+  readonly domains: readonly (TxDomain | undefined)[];
+  /** Hash slots written in place in published blocks: segment, Int32 index pairs, cleared on abort. */
+  readonly slots: readonly number[];
+  /** Per domain: cells holding its codes that were deleted or overwritten (a hint for compaction). */
+  readonly released: readonly number[];
+  /** An operation failed half done (see TxCore#begin): the transaction must not commit. */
+  readonly broken: boolean;
+}
+
+/** Limits on what one transaction may write. */
+export interface WriteLimits {
+  /** UTF-8 bytes of any one string value. */
+  maxStringBytes: number;
+  /** Operations (effects and preconditions) in one transaction or batch. */
+  maxBatchOps: number;
+}
+
+/** What every transaction of a writer shares. */
+export interface TxContext {
+  readonly arena: Arena;
+  readonly layout: StoreLayout;
+  /** The owner thread's decoded strings. */
+  readonly strings: StringCache;
+  /** Whether transactions record their effects. */
+  readonly record: boolean;
+  readonly limits: WriteLimits;
+}
+
+const dirBytes = (cap: number) => (DIR_HEADER + DIR_ENTRY * cap) * 8;
+const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / DIR_ENTRY);
+
+/**
+ * @internal The copy-on-write state of one transaction: which tables and domains it changed, the
+ * blocks it allocated, replaced and dropped, and the operations that make a published block
+ * writable. Rows, cells, the key locator and compaction (the other files of this folder) change the
+ * store only through it; `Transaction` is its public face.
+ *
+ * Copy-on-write: the first change to a visible row of a chunk copies the chunk and the row-group
+ * block and directory that point to it; later changes in the same transaction go to the copies.
+ * Rows past a chunk's high-water mark are invisible to every version and are written in place.
+ */
+export class TxCore {
+  /** The version this transaction will publish. */
+  readonly version: number;
+  readonly arena: Arena;
+  readonly layout: StoreLayout;
+  readonly limits: WriteLimits;
+  readonly #rootSeg: number;
+  readonly #rootOff: number;
+  readonly #tables: (TxTable | undefined)[];
+  readonly #domains: (TxDomain | undefined)[];
+  /** Hash slots written in place in published blocks (see TxResult). */
+  readonly slots: number[] = [];
+  /** Per domain: cells holding its codes that were deleted or overwritten. */
+  readonly released: number[];
+  readonly #stringCache: StringCache;
+  #domainOps: BlockOps | null = null;
+  #decoder: StringDecoder | null = null;
+  readonly #retired: number[] = [];
+  readonly #dropped: number[] = [];
+  readonly #allocated: number[] = [];
+  /** Scratch for an operation's checked cells and their columns (one operation at a time). */
+  readonly cells: Cell[] = [];
+  readonly cols: ColumnLayout[] = [];
+  readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
+  /** Operations so far: the index of the next one, for error details and the batch limit. */
+  ops = 0;
+  #open = true;
+  /** What the transaction did, as effects; null when the store does not record them. */
+  readonly effects: Effect[] | null;
+  /** Inside an operation's changes (see #begin). */
+  #inOp = false;
+
+  constructor(ctx: TxContext, rootRef: number, version: number) {
+    const { arena, layout } = ctx;
+    this.arena = arena;
+    this.layout = layout;
+    this.limits = ctx.limits;
+    this.#rootSeg = segOf(rootRef);
+    this.#rootOff = offOf(rootRef);
+    this.version = version;
+    this.#tables = new Array(layout.tables.length);
+    this.#domains = new Array(layout.domains.length);
+    this.released = new Array(layout.domains.length).fill(0);
+    this.#stringCache = ctx.strings;
+    this.effects = ctx.record ? [] : null;
+  }
+
+  /** Ends the transaction and hands its changes to the writer. */
+  finish(): TxResult {
+    this.#open = false;
+    return {
+      tables: this.#tables,
+      retired: this.#retired,
+      dropped: this.#dropped,
+      allocated: this.#allocated,
+      domains: this.#domains,
+      slots: this.slots,
+      released: this.released,
+      broken: this.#inOp,
+    };
+  }
+
+  /** Refuses another operation once the transaction holds as many as a batch may. */
+  guard(): void {
+    if (this.ops >= this.limits.maxBatchOps) {
+      throw new StateError(
+        'BATCH_TOO_LARGE',
+        `a transaction or batch may hold ${this.limits.maxBatchOps} operations; split the work into several`,
+        { op: this.ops },
+      );
+    }
+  }
+
+  /**
+   * Marks the start of an operation's changes. Until the matching #end, a throw (a full arena)
+   * can leave the operation half done: the transaction is then broken, and committing it refuses.
+   * Errors raised before #begin (bad input) leave nothing behind, so a callback may catch those
+   * and go on.
+   */
+  begin(): void {
+    this.#inOp = true;
+  }
+
+  end(): void {
+    this.#inOp = false;
+  }
+
+  /** The reused site object of cell checks: where a value is being written, for errors. */
+  site(key: number | string, row: number, op: number): CellSite {
+    const site = this.#cellSite;
+    site.key = key;
+    site.row = row;
+    site.op = op;
+    return site;
+  }
+
+  /** The transaction's state of table `name` (read from the root the first time). */
+  table(name: string): TxTable {
+    if (!this.#open)
+      throw new StateError(
+        'STORE_CLOSED',
+        'this transaction has ended; use it only inside its write callback',
+      );
+    const layout = tableLayout(this.layout, name);
+    const known = this.#tables[layout.index];
+    if (known !== undefined) return known;
+    const f64 = this.arena.get(this.#rootSeg).f64;
+    const w = (this.#rootOff >> 3) + ROOT_HEADER + layout.index * TABLE_WORDS;
+    const dirSeg = f64[w + T_DIR_SEG]!;
+    const locSeg = f64[w + T_LOC_SEG]!;
+    const dir = dirSeg < 0 ? -1 : packRef(dirSeg, f64[w + T_DIR_OFF]!);
+    const loc = locSeg < 0 ? -1 : packRef(locSeg, f64[w + T_LOC_OFF]!);
+    const dirWords = dir < 0 ? null : this.views(dir).f64;
+    const locWords = loc < 0 ? null : this.views(loc).f64;
+    const ts: TxTable = {
+      layout,
+      dir,
+      dirBirth: f64[w + T_DIR_BIRTH]!,
+      dirCap: dirWords === null ? 0 : dirWords[(offOf(dir) >> 3) + 1]!,
+      groups: dirWords === null ? 0 : dirWords[offOf(dir) >> 3]!,
+      rows: f64[w + T_ROWS]!,
+      loc,
+      locBirth: f64[w + T_LOC_BIRTH]!,
+      locCap: locWords === null ? 0 : locWords[(offOf(loc) >> 3) + 1]!,
+      locPages: locWords === null ? 0 : locWords[offOf(loc) >> 3]!,
+      dirty: false,
+    };
+    this.#tables[layout.index] = ts;
+    return ts;
+  }
+
+  /** The transaction's state of dictionary domain `d` (read from the root the first time). */
+  domain(d: number): TxDomain {
+    const known = this.#domains[d];
+    if (known !== undefined) return known;
+    const f64 = this.arena.get(this.#rootSeg).f64;
+    const domain = new TxDomain(this.layout.domains[d]!, f64, domainEntry(this.layout, this.#rootOff, d));
+    this.#domains[d] = domain;
+    return domain;
+  }
+
+  /** The block operations a domain uses (made on first use: most transactions need none). */
+  blockOps(): BlockOps {
+    if (this.#domainOps === null) {
+      this.#domainOps = {
+        version: this.version,
+        get: (seg) => this.arena.get(seg),
+        alloc: (bytes) => this.alloc(bytes),
+        drop: (ref, bytes, birth) => this.drop(ref, bytes, birth),
+        copy: (from, to, bytes) => this.copy(from, to, bytes),
+        wroteSlot: (seg, index) => this.slots.push(seg, index),
+      };
+    }
+    return this.#domainOps;
+  }
+
+  /** Decodes dictionary codes with this transaction's strings. */
+  strings(): StringDecoder {
+    if (this.#decoder === null) {
+      this.#decoder = { decode: (d, code) => this.domain(d).decode(this.arena, code, this.#stringCache) };
+    }
+    return this.#decoder;
+  }
+
+  /** The value of one stored column at row `pos`, with this transaction's changes. */
+  valueAt(ts: TxTable, pos: number, col: ColumnLayout): Value {
+    const gRef = this.groupRef(ts, pos >>> this.layout.groupShift);
+    const f64 = this.views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    const i = pos & this.layout.groupMask;
+    if (col.kind !== 'fixed') return readVar(this.arena, f64, e, col, i, this.strings()) as Value;
+    const v = readValue(this.arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
+    return col.domain >= 0 && v !== null ? this.strings().decode(col.domain, v as number) : v;
+  }
+
+  // --- blocks -----------------------------------------------------------------------------------
+
+  views(ref: number): SegmentViews {
+    return this.arena.get(segOf(ref));
+  }
+
+  alloc(bytes: number): number {
+    const ref = this.arena.alloc(bytes);
+    this.#allocated.push(ref, bytes);
+    return ref;
+  }
+
+  /** Gives up a block: freed at commit if this transaction made it, else retired from this version. */
+  drop(ref: number, bytes: number, birth: number): void {
+    if (birth === this.version) this.#dropped.push(ref, bytes);
+    else this.#retired.push(ref, bytes, birth);
+  }
+
+  copy(from: number, to: number, bytes: number): void {
+    const src = this.views(from).u8;
+    const dst = this.views(to).u8;
+    const at = offOf(from);
+    if (src === dst) dst.copyWithin(offOf(to), at, at + bytes);
+    else dst.set(src.subarray(at, at + bytes), offOf(to));
+  }
+
+  /** Makes the table's directory writable with room for `cap` row groups. */
+  dirForWrite(ts: TxTable, cap: number): Float64Array {
+    if (ts.dir >= 0 && ts.dirBirth === this.version && ts.dirCap >= cap) return this.views(ts.dir).f64;
+    const want = cap > ts.dirCap ? Math.max(cap, ts.dirCap * 2, 4) : cap;
+    const bytes = dirBytes(want);
+    const ref = this.alloc(bytes);
+    const newCap = capOfDir(bytes);
+    if (ts.dir >= 0) {
+      this.copy(ts.dir, ref, dirBytes(ts.groups));
+      this.drop(ts.dir, dirBytes(ts.dirCap), ts.dirBirth);
+    }
+    const f64 = this.views(ref).f64;
+    const d = offOf(ref) >> 3;
+    f64[d] = ts.groups;
+    f64[d + 1] = newCap;
+    ts.dir = ref;
+    ts.dirBirth = this.version;
+    ts.dirCap = newCap;
+    return f64;
+  }
+
+  /** The block of row group `g` (as this transaction left it). */
+  groupRef(ts: TxTable, g: number): number {
+    const f64 = this.views(ts.dir).f64;
+    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
+    return packRef(f64[e]!, f64[e + 1]!);
+  }
+
+  /** The chunk of column `col` in the row group block `gRef`. */
+  chunkOf(gRef: number, col: ColumnLayout): number {
+    const f64 = this.views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    return packRef(f64[e]!, f64[e + 1]!);
+  }
+
+  /** Makes row group `g` writable, copying its block the first time in this transaction. */
+  groupForWrite(ts: TxTable, g: number): number {
+    const dir = this.dirForWrite(ts, ts.groups);
+    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
+    const birth = dir[e + 2]!;
+    const old = packRef(dir[e]!, dir[e + 1]!);
+    if (birth === this.version) return old;
+    const bytes = ts.layout.groupBytes;
+    const ref = this.alloc(bytes);
+    this.copy(old, ref, bytes);
+    // Every version that saw the old block saw its row count: those rows of its chunks are now
+    // visible, so raise each chunk's high-water mark to it.
+    const f64 = this.views(ref).f64;
+    const b = offOf(ref) >> 3;
+    const count = f64[b]!;
+    const columns = ts.layout.columns;
+    for (let c = 0, w = b + GROUP_HEADER; c < columns.length; c++, w += GROUP_ENTRY) {
+      if (f64[w + E_HWM]! < count) f64[w + E_HWM] = count;
+      const col = columns[c]!;
+      if (col.kind !== 'fixed') {
+        // Likewise the items of those rows: data past offsets[count] was never visible.
+        const end = this.arena.get(f64[w + E_SEG]!).i32[
+          ((f64[w + E_OFF]! + col.validityBytes) >> 2) + count
+        ]!;
+        if (f64[w + E_DATA_HWM]! < end) f64[w + E_DATA_HWM] = end;
+      }
+    }
+    this.drop(old, bytes, birth);
+    dir[e] = segOf(ref);
+    dir[e + 1] = offOf(ref);
+    dir[e + 2] = this.version;
+    return ref;
+  }
+
+  /** Appends an empty row group with fresh chunks. */
+  newGroup(ts: TxTable): number {
+    const g = ts.groups;
+    const dir = this.dirForWrite(ts, g + 1);
+    const t = ts.layout;
+    const ref = this.alloc(t.groupBytes);
+    const f64 = this.views(ref).f64;
+    const b = offOf(ref) >> 3;
+    f64[b] = 0;
+    f64[b + 1] = 0;
+    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
+      const col = t.columns[c]!;
+      const chunk = this.alloc(col.chunkBytes);
+      f64.fill(0, w, w + GROUP_ENTRY);
+      f64[w + E_SEG] = segOf(chunk);
+      f64[w + E_OFF] = offOf(chunk);
+      f64[w + E_BIRTH] = this.version;
+      f64[w + E_DATA_SEG] = -1;
+      if (col.kind !== 'fixed') this.arena.get(segOf(chunk)).i32[(offOf(chunk) + col.validityBytes) >> 2] = 0;
+    }
+    const d = offOf(ts.dir) >> 3;
+    const e = d + DIR_HEADER + g * DIR_ENTRY;
+    dir[e] = segOf(ref);
+    dir[e + 1] = offOf(ref);
+    dir[e + 2] = this.version;
+    dir[d] = g + 1;
+    ts.groups = g + 1;
+    return ref;
+  }
+
+  /** Removes the table's last row group, which has become empty. */
+  dropGroup(ts: TxTable, g: number): void {
+    const dir = this.dirForWrite(ts, ts.groups);
+    const d = offOf(ts.dir) >> 3;
+    const e = d + DIR_HEADER + g * DIR_ENTRY;
+    const gRef = packRef(dir[e]!, dir[e + 1]!);
+    const f64 = this.views(gRef).f64;
+    const b = offOf(gRef) >> 3;
+    const t = ts.layout;
+    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
+      const col = t.columns[c]!;
+      this.drop(packRef(f64[w + E_SEG]!, f64[w + E_OFF]!), col.chunkBytes, f64[w + E_BIRTH]!);
+      if (col.kind !== 'fixed' && f64[w + E_DATA_SEG]! >= 0) {
+        const unit = col.kind === 'list' ? 4 : 1;
+        this.drop(
+          packRef(f64[w + E_DATA_SEG]!, f64[w + E_DATA_OFF]!),
+          f64[w + E_DATA_CAP]! * unit,
+          f64[w + E_DATA_BIRTH]!,
+        );
+      }
+    }
+    this.drop(gRef, t.groupBytes, dir[e + 2]!);
+    dir[d] = g;
+    ts.groups = g;
+  }
+
+  /**
+   * A writable chunk of column `col` in the writable group `gRef`, for a write at row `row`: the
+   * chunk itself if this transaction made it or the row is past its high-water mark, else a copy.
+   */
+  chunkForWrite(gRef: number, col: ColumnLayout, row: number): number {
+    const f64 = this.views(gRef).f64;
+    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+    const old = packRef(f64[e]!, f64[e + 1]!);
+    const birth = f64[e + 2]!;
+    if (birth === this.version || row >= f64[e + 3]!) return old;
+    const ref = this.alloc(col.chunkBytes);
+    this.copy(old, ref, col.chunkBytes);
+    this.drop(old, col.chunkBytes, birth);
+    f64[e] = segOf(ref);
+    f64[e + 1] = offOf(ref);
+    f64[e + 2] = this.version;
+    f64[e + 3] = 0;
+    return ref;
+  }
+}
+
+/** Writes the root entry of a table as a transaction left it. */
+export function writeTableEntry(f64: Float64Array, w: number, ts: TxTable, version: number): void {
+  f64[w + T_DIR_SEG] = ts.dir < 0 ? -1 : segOf(ts.dir);
+  f64[w + T_DIR_OFF] = ts.dir < 0 ? 0 : offOf(ts.dir);
+  f64[w + T_DIR_BIRTH] = ts.dirBirth;
+  f64[w + T_ROWS] = ts.rows;
+  f64[w + T_CHANGED] = version;
+  f64[w + T_LOC_SEG] = ts.loc < 0 ? -1 : segOf(ts.loc);
+  f64[w + T_LOC_OFF] = ts.loc < 0 ? 0 : offOf(ts.loc);
+  f64[w + T_LOC_BIRTH] = ts.locBirth;
+}
