@@ -64,23 +64,40 @@ const MIN_SLOTS = 64;
  */
 export class TxDomain {
   readonly layout: DomainLayout;
-  /** The domain's root entry as this transaction leaves it. */
-  readonly words: Float64Array;
   /** Whether the transaction added strings. */
   dirty = false;
   /** Strings committed before this transaction: codes below it may be cached. */
   readonly committed: number;
   #rebuilt = false;
+  /**
+   * Where the domain's root entry is read: the published root's words until the transaction first
+   * changes the domain, then its own copy. Most transactions only look strings up, and a copy per
+   * domain per transaction was a measurable part of a single-row write.
+   */
+  #f64: Float64Array;
+  #w: number;
+  #words: Float64Array | null = null;
 
   constructor(layout: DomainLayout, root: Float64Array, w: number) {
     this.layout = layout;
-    this.words = root.slice(w, w + DOMAIN_WORDS);
-    this.committed = this.words[D_LENGTH]!;
+    this.#f64 = root;
+    this.#w = w;
+    this.committed = root[w + D_LENGTH]!;
+  }
+
+  /** The domain's root entry as this transaction leaves it (a copy, made on first use). */
+  get words(): Float64Array {
+    if (this.#words === null) {
+      this.#words = this.#f64.slice(this.#w, this.#w + DOMAIN_WORDS);
+      this.#f64 = this.#words;
+      this.#w = 0;
+    }
+    return this.#words;
   }
 
   /** The code of `s`, or -1 if the domain does not hold it. */
   lookup(src: { get(seg: number): SegmentViews }, s: string): number {
-    return lookupCode(src, this.words, 0, s);
+    return lookupCode(src, this.#f64, this.#w, s);
   }
 
   /** The string of `code`. */
@@ -88,20 +105,20 @@ export class TxDomain {
     // A code this transaction interned may be reused for another string if it aborts; and a
     // rebuilt domain's codes are not committed yet: neither may enter the cache.
     if (code < this.committed && !this.#rebuilt)
-      return cache.decode(src, this.words, 0, this.layout.index, code);
-    return decodeCode(src, this.words, 0, code);
+      return cache.decode(src, this.#f64, this.#w, this.layout.index, code);
+    return decodeCode(src, this.#f64, this.#w, code);
   }
 
   /** Number of strings, with this transaction's. */
   get length(): number {
-    return this.words[D_LENGTH]!;
+    return this.#f64[this.#w + D_LENGTH]!;
   }
 
   /** The code of `s`, adding it to the domain if it is new. */
   intern(ops: BlockOps, s: string): number {
     // One hash serves the lookup and, for a new string, its entry.
     const hash = hashKey(s, internKey);
-    const found = lookupHashed(ops, this.words, 0, s, internKey, hash);
+    const found = lookupHashed(ops, this.#f64, this.#w, s, internKey, hash);
     if (found >= 0) return found;
     const w = this.words;
     const code = w[D_LENGTH]!;

@@ -8,7 +8,6 @@ import {
   D_HASH_SEG,
   D_LENGTH,
   D_OFF_SEG,
-  DOMAIN_WORDS,
   domainEntry,
   offOf,
   ROOT_HEADER,
@@ -118,27 +117,29 @@ export class Writer {
     const root = this.#arena.alloc(bytes);
     const f64 = this.#arena.get(segOf(root)).f64;
     const r = offOf(root) >> 3;
+    // The new root starts as a copy of the old (one memmove), then the entries of what changed.
     const old = this.#arena.get(segOf(this.#root)).f64;
     const o = offOf(this.#root) >> 3;
+    if (old === f64) f64.copyWithin(r, o, o + bytes / 8);
+    else f64.set(old.subarray(o, o + bytes / 8), r);
     f64[r] = version;
     f64[r + 1] = Date.now();
-    f64[r + 2] = this.#layout.tables.length;
-    f64[r + 3] = this.#layout.domains.length;
-    for (let t = 0; t < this.#layout.tables.length; t++) {
-      const w = r + ROOT_HEADER + t * TABLE_WORDS;
+    for (let t = 0; t < tables.length; t++) {
       const ts = tables[t];
-      if (ts?.dirty) writeTableEntry(f64, w, ts, version);
-      else for (let k = 0; k < TABLE_WORDS; k++) f64[w + k] = old[o + ROOT_HEADER + t * TABLE_WORDS + k]!;
+      if (ts?.dirty) writeTableEntry(f64, r + ROOT_HEADER + t * TABLE_WORDS, ts, version);
     }
-    for (let d = 0; d < this.#layout.domains.length; d++) {
-      const w = domainEntry(this.#layout, offOf(root), d);
+    let touched = false;
+    for (let d = 0; d < domains.length; d++) {
       const td = domains[d];
       if (td?.dirty) {
+        const w = domainEntry(this.#layout, offOf(root), d);
         f64.set(td.words, w);
         f64[w + D_CHANGED] = version;
-      } else {
-        const from = domainEntry(this.#layout, offOf(this.#root), d);
-        for (let k = 0; k < DOMAIN_WORDS; k++) f64[w + k] = old[from + k]!;
+        touched = true;
+      }
+      if (released[d]! > 0) {
+        this.#released[d]! += released[d]!;
+        touched = true;
       }
     }
     this.#publish(version, root);
@@ -146,8 +147,8 @@ export class Writer {
       this.#retired.add(retired[i]!, retired[i + 1]!, retired[i + 2]!, version);
     for (let i = 0; i < dropped.length; i += 2) this.#arena.free(dropped[i]!, dropped[i + 1]!);
     if (++this.#sinceScan >= this.#reclaimInterval) this.reclaim();
-    for (let d = 0; d < released.length; d++) this.#released[d]! += released[d]!;
-    if (!this.#compacting && domains.length > 0) this.#maybeCompact();
+    // Whether a domain needs compacting changes only when it grew or lost cells.
+    if (touched && !this.#compacting) this.#maybeCompact();
     return version;
   }
 
