@@ -67,32 +67,42 @@ export class TxDomain {
   /** Whether the transaction added strings. */
   dirty = false;
   /** Strings committed before this transaction: codes below it may be cached. */
-  readonly committed: number;
+  committed = 0;
   #rebuilt = false;
   /**
    * Where the domain's root entry is read: the published root's words until the transaction first
    * changes the domain, then its own copy. Most transactions only look strings up, and a copy per
    * domain per transaction was a measurable part of a single-row write.
    */
-  #f64: Float64Array;
-  #w: number;
-  #words: Float64Array | null = null;
+  #f64: Float64Array = new Float64Array(0);
+  #w = 0;
+  readonly #own = new Float64Array(DOMAIN_WORDS);
+  #owned = false;
 
-  constructor(layout: DomainLayout, root: Float64Array, w: number) {
+  /** One per domain and writer: `start` points it at each transaction's root. */
+  constructor(layout: DomainLayout) {
     this.layout = layout;
+  }
+
+  /** Begins a transaction whose root holds this domain's entry at `root[w...]`. */
+  start(root: Float64Array, w: number): void {
     this.#f64 = root;
     this.#w = w;
+    this.#owned = false;
+    this.#rebuilt = false;
+    this.dirty = false;
     this.committed = root[w + D_LENGTH]!;
   }
 
-  /** The domain's root entry as this transaction leaves it (a copy, made on first use). */
+  /** The domain's root entry as this transaction leaves it (its own copy from the first change). */
   get words(): Float64Array {
-    if (this.#words === null) {
-      this.#words = this.#f64.slice(this.#w, this.#w + DOMAIN_WORDS);
-      this.#f64 = this.#words;
+    if (!this.#owned) {
+      this.#own.set(this.#f64.subarray(this.#w, this.#w + DOMAIN_WORDS));
+      this.#f64 = this.#own;
       this.#w = 0;
+      this.#owned = true;
     }
-    return this.#words;
+    return this.#own;
   }
 
   /** The code of `s`, or -1 if the domain does not hold it. */

@@ -1,5 +1,5 @@
 import { StateError } from '../errors.js';
-import { type Batch, type Condition, copyInput } from './effects.js';
+import { type Batch, type Condition, copyInput, type Effect } from './effects.js';
 import { domainLayout, missingKey, offOf, segOf } from './layout.js';
 import { readRow } from './read.js';
 import { rowShape } from './row-shape.js';
@@ -25,31 +25,48 @@ export { writeTableEntry } from './write/core.js';
  * Rows past a chunk's high-water mark are invisible to every version and are written in place.
  */
 export class Transaction {
-  readonly #tx: TxCore;
+  /** The writer's transaction state while this transaction is open; null once it ended. */
+  #tx: TxCore | null;
+  readonly #version: number;
+  /** What the transaction records: readable after it ended, like its version. */
+  readonly #effects: readonly Effect[] | null;
 
   /** @internal Made by the store's writer around the state of one transaction. */
   constructor(core: TxCore) {
     this.#tx = core;
+    this.#version = core.version;
+    this.#effects = core.effects;
   }
 
   /** The version this transaction will publish. */
   get version(): number {
-    return this.#tx.version;
+    return this.#version;
   }
 
-  /** @internal The copy-on-write state behind this transaction. */
-  get core(): TxCore {
-    return this.#tx;
+  /** @internal Ends this transaction: the writer reuses its state, so later calls are refused. */
+  close(): void {
+    this.#tx = null;
+  }
+
+  #open(): TxCore {
+    const tx = this.#tx;
+    if (tx === null) {
+      throw new StateError(
+        'STORE_CLOSED',
+        'this transaction has ended; use it only inside its write callback',
+      );
+    }
+    return tx;
   }
 
   /** Number of rows `table` has, with this transaction's changes. */
   count(table: string): number {
-    return this.#tx.table(table).rows;
+    return this.#open().table(table).rows;
   }
 
   /** Inserts one row. Every non-null column must be given; the key must be new. */
   insert(table: string, row: RowInput): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     insertRow(tx, tx.table(table), row);
     tx.effects?.push({ op: 'insert', table, row: copyInput(row) });
@@ -57,7 +74,7 @@ export class Transaction {
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */
   update(table: string, key: Key, values: RowInput): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
     updateRow(tx, ts, key, rowOfKey(tx, ts, key, tx.ops), values);
@@ -66,7 +83,7 @@ export class Transaction {
 
   /** Updates some columns of the row at position `row` (0 <= row < count), as `update` does. */
   updateAt(table: string, row: number, values: RowInput): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
     updateRow(tx, ts, -1, checkRow(ts, row, tx.ops), values);
@@ -75,7 +92,7 @@ export class Transaction {
 
   /** Deletes the row whose primary key is `key`. The table's last row moves into its place. */
   delete(table: string, key: Key): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
     deleteRow(tx, ts, rowOfKey(tx, ts, key, tx.ops++));
@@ -84,7 +101,7 @@ export class Transaction {
 
   /** Deletes the row at position `row`. The table's last row moves into its place. */
   deleteAt(table: string, row: number): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
     deleteRow(tx, ts, checkRow(ts, row, tx.ops++));
@@ -93,7 +110,7 @@ export class Transaction {
 
   /** Inserts a row, or, if its key exists, updates the columns it gives (the key excepted). */
   upsert(table: string, row: RowInput): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
     const t = ts.layout;
@@ -116,7 +133,7 @@ export class Transaction {
    * the result against the column's range. A null value cannot be incremented.
    */
   increment(table: string, key: Key, column: string, by: number | bigint): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     incrementCell(tx, tx.table(table), key, column, by);
     tx.effects?.push({ op: 'increment', table, key, column, by });
@@ -124,7 +141,7 @@ export class Transaction {
 
   /** Adds `value` to a list column of the row with key `key`, unless the list holds it already. */
   listAdd(table: string, key: Key, column: string, value: string): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     changeList(tx, tx.table(table), key, column, value, true);
     tx.effects?.push({ op: 'listAdd', table, key, column, value });
@@ -132,7 +149,7 @@ export class Transaction {
 
   /** Removes every `value` from a list column of the row with key `key`. */
   listRemove(table: string, key: Key, column: string, value: string): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     changeList(tx, tx.table(table), key, column, value, false);
     tx.effects?.push({ op: 'listRemove', table, key, column, value });
@@ -143,7 +160,7 @@ export class Transaction {
    * the table, key, column, expected and actual values, when it does not hold.
    */
   require(table: string, key: Key, condition: Condition): void {
-    const tx = this.#tx;
+    const tx = this.#open();
     tx.guard();
     checkCondition(tx, tx.table(table), key, condition);
     tx.effects?.push({ op: 'require', table, key, condition });
@@ -151,7 +168,7 @@ export class Transaction {
 
   /** What this transaction has done so far, as a batch: applied to an identical store, it does the same. */
   get batch(): Batch {
-    const effects = this.#tx.effects;
+    const effects = this.#effects;
     if (effects === null) {
       throw new StateError(
         'INVALID_OPTION',
@@ -163,7 +180,7 @@ export class Transaction {
 
   /** The row at position `row`, with this transaction's changes; all columns or only those named. */
   getAt(table: string, row: number, columns?: readonly string[]): Row {
-    const tx = this.#tx;
+    const tx = this.#open();
     const ts = tx.table(table);
     return this.#readAt(ts, checkRow(ts, row, tx.ops), columns);
   }
@@ -173,29 +190,31 @@ export class Transaction {
    * only those named (a struct's name selects all its fields).
    */
   get(table: string, key: Key, columns?: readonly string[]): Row | null {
-    const ts = this.#tx.table(table);
-    const pos = positionOf(this.#tx, ts, key);
+    const tx = this.#open();
+    const ts = tx.table(table);
+    const pos = positionOf(tx, ts, key);
     return pos < 0 ? null : this.#readAt(ts, pos, columns);
   }
 
   /** The position of the row with primary key `key`, or -1. */
   locate(table: string, key: Key): number {
-    return positionOf(this.#tx, this.#tx.table(table), key);
+    const tx = this.#open();
+    return positionOf(tx, tx.table(table), key);
   }
 
   /** The code of `value` in dictionary `domain`, with this transaction's strings, or -1. */
   codeOf(domain: string, value: string): number {
-    const d = domainLayout(this.#tx.layout, domain);
-    return this.#tx.domain(d.index).lookup(this.#tx.arena, value);
+    const tx = this.#open();
+    return tx.domain(domainLayout(tx.layout, domain).index).lookup(tx.arena, value);
   }
 
   /** @internal Compacts dictionary domain `d` (see write/compaction.ts); returns its live strings. */
   compactDomain(d: number, minDead: number): number {
-    return compactDomain(this.#tx, d, minDead);
+    return compactDomain(this.#open(), d, minDead);
   }
 
   #readAt(ts: TxTable, pos: number, columns: readonly string[] | undefined): Row {
-    const tx = this.#tx;
+    const tx = this.#open();
     const gRef = tx.groupRef(ts, pos >>> tx.layout.groupShift);
     return readRow(
       tx.arena,

@@ -54,7 +54,8 @@ export class Writer {
   readonly #retired = new RetiredBlocks();
   readonly #reclaimInterval: number;
   readonly #compaction: CompactionOptions;
-  readonly #tx: TxContext;
+  /** The state of the one transaction at a time, reused by each. */
+  readonly #core: TxCore;
   /**
    * Per domain: live strings found by the last check. The next check waits until the domain
    * outgrows it, or as many cells were released, by the dead fraction: a check scans every column
@@ -74,7 +75,14 @@ export class Writer {
     this.#layout = layout;
     this.#reclaimInterval = options.reclaimInterval;
     this.#compaction = options.compaction;
-    this.#tx = { arena, layout, strings: options.strings, record: options.record, limits: options.limits };
+    const ctx: TxContext = {
+      arena,
+      layout,
+      strings: options.strings,
+      record: options.record,
+      limits: options.limits,
+    };
+    this.#core = new TxCore(ctx);
     this.#checkedLive = new Array(layout.domains.length).fill(0);
     this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
@@ -93,12 +101,15 @@ export class Writer {
 
   /** Starts a transaction on the newest version. */
   begin(): Transaction {
-    return new Transaction(new TxCore(this.#tx, this.#root, this.#version + 1));
+    this.#core.start(this.#root, this.#version + 1);
+    return new Transaction(this.#core);
   }
 
   /** Publishes a finished transaction as the next version; returns it (the same if nothing changed). */
   commit(tx: Transaction): number {
-    const { tables, retired, dropped, allocated, domains, released, broken } = tx.core.finish();
+    // The transaction object is done with, whatever happens next: later calls on it are refused.
+    tx.close();
+    const { tables, retired, dropped, allocated, domains, released, broken } = this.#core.finish();
     if (broken) {
       throw new StateError(
         'TX_BROKEN',
@@ -112,7 +123,7 @@ export class Writer {
       this.#freeAll(allocated);
       return this.#version;
     }
-    const version = tx.version;
+    const version = this.#core.version;
     const bytes = this.#layout.rootBytes;
     const root = this.#arena.alloc(bytes);
     const f64 = this.#arena.get(segOf(root)).f64;
@@ -154,7 +165,8 @@ export class Writer {
 
   /** Drops a failed transaction: every block it made is freed, and no published block changed. */
   abort(tx: Transaction): void {
-    const { allocated, slots } = tx.core.finish();
+    tx.close();
+    const { allocated, slots } = this.#core.finish();
     // Hash slots the transaction filled in published blocks point to codes no version will have.
     // Emptying them is safe: every string published before was placed when these slots were
     // empty, so no committed string's probe sequence runs through them.

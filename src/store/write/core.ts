@@ -111,21 +111,26 @@ const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADE
  */
 export class TxCore {
   /** The version this transaction will publish. */
-  readonly version: number;
+  version = 0;
   readonly arena: Arena;
   readonly layout: StoreLayout;
   readonly limits: WriteLimits;
-  readonly #rootSeg: number;
-  readonly #rootOff: number;
+  readonly #record: boolean;
+  #rootSeg = -1;
+  #rootOff = 0;
+  /** Per table and domain: its state in this transaction, undefined until first touched. */
   readonly #tables: (TxTable | undefined)[];
   readonly #domains: (TxDomain | undefined)[];
+  /** The state objects themselves, kept from one transaction to the next (less garbage per write). */
+  readonly #tableStates: TxTable[] = [];
+  readonly #domainStates: TxDomain[] = [];
   /** Hash slots written in place in published blocks (see TxResult). */
   readonly slots: number[] = [];
   /** Per domain: cells holding its codes that were deleted or overwritten. */
   readonly released: number[];
   readonly #stringCache: StringCache;
-  #domainOps: BlockOps | null = null;
-  #decoder: StringDecoder | null = null;
+  readonly #domainOps: BlockOps;
+  readonly #decoder: StringDecoder;
   readonly #retired: number[] = [];
   readonly #dropped: number[] = [];
   readonly #allocated: number[] = [];
@@ -135,30 +140,56 @@ export class TxCore {
   readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   /** Operations so far: the index of the next one, for error details and the batch limit. */
   ops = 0;
-  #open = true;
   /** What the transaction did, as effects; null when the store does not record them. */
-  readonly effects: Effect[] | null;
+  effects: Effect[] | null = null;
   /** Inside an operation's changes (see #begin). */
   #inOp = false;
 
-  constructor(ctx: TxContext, rootRef: number, version: number) {
+  /** One per writer: `start` begins each transaction on it. */
+  constructor(ctx: TxContext) {
     const { arena, layout } = ctx;
     this.arena = arena;
     this.layout = layout;
     this.limits = ctx.limits;
+    this.#record = ctx.record;
+    this.#tables = new Array(layout.tables.length).fill(undefined);
+    this.#domains = new Array(layout.domains.length).fill(undefined);
+    this.released = new Array(layout.domains.length).fill(0);
+    this.#stringCache = ctx.strings;
+    const core = this;
+    this.#domainOps = {
+      get version() {
+        return core.version;
+      },
+      get: (seg) => this.arena.get(seg),
+      alloc: (bytes) => this.alloc(bytes),
+      drop: (ref, bytes, birth) => this.drop(ref, bytes, birth),
+      copy: (from, to, bytes) => this.copy(from, to, bytes),
+      wroteSlot: (seg, index) => this.slots.push(seg, index),
+    };
+    this.#decoder = { decode: (d, code) => this.domain(d).decode(this.arena, code, this.#stringCache) };
+  }
+
+  /** Begins a transaction on the root block `rootRef` that will publish `version`. */
+  start(rootRef: number, version: number): void {
     this.#rootSeg = segOf(rootRef);
     this.#rootOff = offOf(rootRef);
     this.version = version;
-    this.#tables = new Array(layout.tables.length);
-    this.#domains = new Array(layout.domains.length);
-    this.released = new Array(layout.domains.length).fill(0);
-    this.#stringCache = ctx.strings;
-    this.effects = ctx.record ? [] : null;
+    this.#tables.fill(undefined);
+    this.#domains.fill(undefined);
+    this.released.fill(0);
+    this.slots.length = 0;
+    this.#retired.length = 0;
+    this.#dropped.length = 0;
+    this.#allocated.length = 0;
+    this.ops = 0;
+    this.#inOp = false;
+    // A new array each time: the batch a transaction recorded may outlive it.
+    this.effects = this.#record ? [] : null;
   }
 
-  /** Ends the transaction and hands its changes to the writer. */
+  /** Ends the transaction and hands its changes to the writer (until the next `start`). */
   finish(): TxResult {
-    this.#open = false;
     return {
       tables: this.#tables,
       retired: this.#retired,
@@ -207,11 +238,6 @@ export class TxCore {
 
   /** The transaction's state of table `name` (read from the root the first time). */
   table(name: string): TxTable {
-    if (!this.#open)
-      throw new StateError(
-        'STORE_CLOSED',
-        'this transaction has ended; use it only inside its write callback',
-      );
     const layout = tableLayout(this.layout, name);
     const known = this.#tables[layout.index];
     if (known !== undefined) return known;
@@ -223,19 +249,21 @@ export class TxCore {
     const loc = locSeg < 0 ? -1 : packRef(locSeg, f64[w + T_LOC_OFF]!);
     const dirWords = dir < 0 ? null : this.views(dir).f64;
     const locWords = loc < 0 ? null : this.views(loc).f64;
-    const ts: TxTable = {
-      layout,
-      dir,
-      dirBirth: f64[w + T_DIR_BIRTH]!,
-      dirCap: dirWords === null ? 0 : dirWords[(offOf(dir) >> 3) + 1]!,
-      groups: dirWords === null ? 0 : dirWords[offOf(dir) >> 3]!,
-      rows: f64[w + T_ROWS]!,
-      loc,
-      locBirth: f64[w + T_LOC_BIRTH]!,
-      locCap: locWords === null ? 0 : locWords[(offOf(loc) >> 3) + 1]!,
-      locPages: locWords === null ? 0 : locWords[offOf(loc) >> 3]!,
-      dirty: false,
-    };
+    let ts = this.#tableStates[layout.index];
+    if (ts === undefined) {
+      ts = { layout } as TxTable;
+      this.#tableStates[layout.index] = ts;
+    }
+    ts.dir = dir;
+    ts.dirBirth = f64[w + T_DIR_BIRTH]!;
+    ts.dirCap = dirWords === null ? 0 : dirWords[(offOf(dir) >> 3) + 1]!;
+    ts.groups = dirWords === null ? 0 : dirWords[offOf(dir) >> 3]!;
+    ts.rows = f64[w + T_ROWS]!;
+    ts.loc = loc;
+    ts.locBirth = f64[w + T_LOC_BIRTH]!;
+    ts.locCap = locWords === null ? 0 : locWords[(offOf(loc) >> 3) + 1]!;
+    ts.locPages = locWords === null ? 0 : locWords[offOf(loc) >> 3]!;
+    ts.dirty = false;
     this.#tables[layout.index] = ts;
     return ts;
   }
@@ -245,31 +273,24 @@ export class TxCore {
     const known = this.#domains[d];
     if (known !== undefined) return known;
     const f64 = this.arena.get(this.#rootSeg).f64;
-    const domain = new TxDomain(this.layout.domains[d]!, f64, domainEntry(this.layout, this.#rootOff, d));
+    const w = domainEntry(this.layout, this.#rootOff, d);
+    let domain = this.#domainStates[d];
+    if (domain === undefined) {
+      domain = new TxDomain(this.layout.domains[d]!);
+      this.#domainStates[d] = domain;
+    }
+    domain.start(f64, w);
     this.#domains[d] = domain;
     return domain;
   }
 
-  /** The block operations a domain uses (made on first use: most transactions need none). */
+  /** The block operations a domain uses. */
   blockOps(): BlockOps {
-    if (this.#domainOps === null) {
-      this.#domainOps = {
-        version: this.version,
-        get: (seg) => this.arena.get(seg),
-        alloc: (bytes) => this.alloc(bytes),
-        drop: (ref, bytes, birth) => this.drop(ref, bytes, birth),
-        copy: (from, to, bytes) => this.copy(from, to, bytes),
-        wroteSlot: (seg, index) => this.slots.push(seg, index),
-      };
-    }
     return this.#domainOps;
   }
 
   /** Decodes dictionary codes with this transaction's strings. */
   strings(): StringDecoder {
-    if (this.#decoder === null) {
-      this.#decoder = { decode: (d, code) => this.domain(d).decode(this.arena, code, this.#stringCache) };
-    }
     return this.#decoder;
   }
 

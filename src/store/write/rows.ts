@@ -155,13 +155,14 @@ export function deleteRow(tx: TxCore, ts: TxTable, pos: number): void {
 
 /**
  * Fails an operation before it changes anything if a string it writes would need a code wider
- * than its column holds: new strings get codes past the domain's length, in order.
+ * than its column holds: new strings get codes past the domain's length, in order. A dictionary
+ * cell whose string the domain holds already becomes its code here, so it is not looked up twice.
  */
 function checkCodes(
   tx: TxCore,
   t: TableLayout,
   cols: readonly ColumnLayout[],
-  cells: readonly Cell[],
+  cells: Cell[],
   n: number,
   op: number,
 ): void {
@@ -172,6 +173,14 @@ function checkCodes(
     // 32-bit code columns hold any code a domain can have.
     if (col.domain < 0 || cell === null || col.max >= MAX_CODES) continue;
     const d = tx.domain(col.domain);
+    if (typeof cell === 'string') {
+      const code = d.lookup(tx.arena, cell);
+      if (code >= 0) {
+        if (code > col.max) throw codesExhausted(t, col, d.layout.name, code, cell, op);
+        cells[k] = code;
+        continue;
+      }
+    }
     for (const s of typeof cell === 'string' ? [cell] : (cell as readonly string[])) {
       let code = d.lookup(tx.arena, s);
       if (code < 0) {
@@ -206,7 +215,7 @@ function codesExhausted(
 
 /** A dictionary cell's code, or a list cell's codes, interning new strings. */
 function codes(tx: TxCore, t: TableLayout, col: ColumnLayout, cell: Cell, op: number): Cell {
-  if (col.kind !== 'list') return intern(tx, t, col, cell as string, op);
+  if (col.kind !== 'list') return typeof cell === 'number' ? cell : intern(tx, t, col, cell as string, op);
   const items = cell as readonly string[];
   const out = new Array<number>(items.length);
   for (let k = 0; k < items.length; k++) out[k] = intern(tx, t, col, items[k]!, op);
