@@ -19,8 +19,6 @@ import {
   D_OFF_BIRTH,
   D_OFF_OFF,
   D_OFF_SEG,
-  DIR_ENTRY,
-  DIR_HEADER,
   DOMAIN_WORDS,
   E_DATA_OFF,
   E_DATA_SEG,
@@ -30,7 +28,7 @@ import {
   GROUP_HEADER,
   type TableLayout,
 } from './layout.js';
-import type { SegmentSource } from './read.js';
+import { forEachGroup, type SegmentSource } from './read.js';
 
 /** Zero-copy typed-array views of one chunk, for scans on raw arrays. */
 export interface ChunkView {
@@ -202,12 +200,8 @@ export class ArrowViewCache {
     this.#tables[t.index] = next;
     if (groups === 0) return new Table(t.arrowSchema);
     const batches: RecordBatch[] = new Array(groups);
-    const dir = src.get(dirSeg).f64;
     const type = new Struct(t.arrowSchema.fields);
-    for (let g = 0, e = (dirOff >> 3) + DIR_HEADER; g < groups; g++, e += DIR_ENTRY) {
-      const seg = dir[e]!;
-      const off = dir[e + 1]!;
-      const birth = dir[e + 2]!;
+    forEachGroup(src, dirSeg, dirOff, groups, (g, seg, off, birth) => {
       const key = seg * 0x1_0000_0000 + off;
       let hit = old?.get(key);
       if (hit === undefined || hit.birth !== birth || !sameVectors(hit.dicts, dicts)) {
@@ -215,7 +209,7 @@ export class ArrowViewCache {
       }
       next.set(key, hit);
       batches[g] = hit.batch;
-    }
+    });
     return new Table(t.arrowSchema, batches);
   }
 

@@ -30,7 +30,11 @@ import {
  * Domain offsets:          Int32 per code + 1: byte offset of each string in the domain's bytes
  * Domain bytes:            the strings' UTF-8, back to back
  * Domain hash index:       Int32 per slot: code + 1, 0 when empty (open addressing, linear probes)
- * Directory of a table:    [groupCount, capacity, then per row group: seg, off, birth]
+ * Directory of a table:    [groupCount, pageCapacity, then per directory page: seg, off, birth]
+ * Directory page:          per row group of the page (DIR_PAGE_GROUPS of them): seg, off, birth;
+ *                          row group g is entry g & DIR_PAGE_MASK of page g >> DIR_PAGE_SHIFT. A
+ *                          one-row change copies one page and the small top directory, so its
+ *                          cost does not grow with the table.
  * Row group:               [rowCount, 0, then per column GROUP_ENTRY words (see E_*): chunkSeg,
  *                           chunkOff, chunkBirth, highWater, and for utf8 and list columns the data
  *                           block: dataSeg, dataOff, dataBirth, dataCapacity, dataHighWater]
@@ -78,6 +82,11 @@ export const D_EPOCH = 16;
 
 export const DIR_HEADER = 2;
 export const DIR_ENTRY = 3;
+export const DIR_PAGE_SHIFT = 6;
+/** Row groups per directory page. */
+export const DIR_PAGE_GROUPS = 1 << DIR_PAGE_SHIFT;
+export const DIR_PAGE_MASK = DIR_PAGE_GROUPS - 1;
+export const DIR_PAGE_BYTES = DIR_PAGE_GROUPS * DIR_ENTRY * 8;
 export const LOC_ENTRY = 4;
 export const GROUP_HEADER = 2;
 export const GROUP_ENTRY = 10;

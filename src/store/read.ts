@@ -3,6 +3,9 @@ import {
   type ColumnLayout,
   DIR_ENTRY,
   DIR_HEADER,
+  DIR_PAGE_GROUPS,
+  DIR_PAGE_MASK,
+  DIR_PAGE_SHIFT,
   E_DATA_OFF,
   E_DATA_SEG,
   E_OFF,
@@ -24,9 +27,32 @@ export interface SegmentSource {
 
 /** Packed reference of row group `g` of the directory at (seg, off). */
 export function groupAt(src: SegmentSource, dirSeg: number, dirOff: number, g: number): number {
-  const f64 = src.get(dirSeg).f64;
-  const e = (dirOff >> 3) + DIR_HEADER + g * DIR_ENTRY;
-  return f64[e]! * 0x1_0000_0000 + f64[e + 1]!;
+  const top = src.get(dirSeg).f64;
+  const e = (dirOff >> 3) + DIR_HEADER + (g >>> DIR_PAGE_SHIFT) * DIR_ENTRY;
+  const page = src.get(top[e]!).f64;
+  const pe = (top[e + 1]! >> 3) + (g & DIR_PAGE_MASK) * DIR_ENTRY;
+  return page[pe]! * 0x1_0000_0000 + page[pe + 1]!;
+}
+
+/**
+ * Calls `fn(g, seg, off, birth)` for each of the first `groups` row groups of the directory at
+ * (seg, off), in order.
+ */
+export function forEachGroup(
+  src: SegmentSource,
+  dirSeg: number,
+  dirOff: number,
+  groups: number,
+  fn: (g: number, seg: number, off: number, birth: number) => void,
+): void {
+  const top = src.get(dirSeg).f64;
+  for (let p = 0, g = 0; g < groups; p++) {
+    const e = (dirOff >> 3) + DIR_HEADER + p * DIR_ENTRY;
+    const page = src.get(top[e]!).f64;
+    const end = Math.min(groups, g + DIR_PAGE_GROUPS);
+    for (let pe = top[e + 1]! >> 3; g < end; g++, pe += DIR_ENTRY)
+      fn(g, page[pe]!, page[pe + 1]!, page[pe + 2]!);
+  }
 }
 
 /**

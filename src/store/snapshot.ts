@@ -5,15 +5,15 @@ import { type ArrowViewCache, type ChunkView, chunkView } from './arrow-view.js'
 import { decodeCode, domainLength, locateString, lookupCode } from './domain.js';
 import {
   columnLayout,
-  DIR_ENTRY,
-  DIR_HEADER,
   domainEntry,
   domainLayout,
   GROUP_ENTRY,
   GROUP_HEADER,
   keyCode,
+  offOf,
   ROOT_HEADER,
   type StoreLayout,
+  segOf,
   T_CHANGED,
   T_DIR_OFF,
   T_DIR_SEG,
@@ -24,7 +24,7 @@ import {
   type TableLayout,
   tableLayout,
 } from './layout.js';
-import { locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
+import { forEachGroup, groupAt, locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
 import { rowShape } from './row-shape.js';
 import type { StringCache } from './string-cache.js';
 import type { Key, Row } from './values.js';
@@ -136,17 +136,14 @@ export class Snapshot {
     const dirSeg = f64[w + T_DIR_SEG]!;
     if (dirSeg < 0) return [];
     const src = this.#ctx.segments;
-    const dir = src.get(dirSeg).f64;
-    const d = f64[w + T_DIR_OFF]! >> 3;
-    const groups = dir[d]!;
+    const dirOff = f64[w + T_DIR_OFF]!;
+    const groups = src.get(dirSeg).f64[dirOff >> 3]!;
     const out: ChunkView[] = new Array(groups);
-    for (let g = 0; g < groups; g++) {
-      const e = d + DIR_HEADER + g * DIR_ENTRY;
-      const gv = src.get(dir[e]!).f64;
-      const b = dir[e + 1]! >> 3;
-      const c = b + GROUP_HEADER + col.index * GROUP_ENTRY;
-      out[g] = chunkView(src, gv, c, col, gv[b]!);
-    }
+    forEachGroup(src, dirSeg, dirOff, groups, (g, seg, off) => {
+      const gv = src.get(seg).f64;
+      const b = off >> 3;
+      out[g] = chunkView(src, gv, b + GROUP_HEADER + col.index * GROUP_ENTRY, col, gv[b]!);
+    });
     return out;
   }
 
@@ -298,12 +295,11 @@ export class Snapshot {
     known: Key | null,
   ): Row {
     const src = this.#ctx.segments;
-    const dir = src.get(f64[w + T_DIR_SEG]!).f64;
-    const e = (f64[w + T_DIR_OFF]! >> 3) + DIR_HEADER + (pos >>> this.#ctx.layout.groupShift) * DIR_ENTRY;
+    const gRef = groupAt(src, f64[w + T_DIR_SEG]!, f64[w + T_DIR_OFF]!, pos >>> this.#ctx.layout.groupShift);
     return readRow(
       src,
-      dir[e]!,
-      dir[e + 1]!,
+      segOf(gRef),
+      offOf(gRef),
       pos & this.#ctx.layout.groupMask,
       rowShape(t, columns),
       this.#strings(),

@@ -6,6 +6,7 @@ import { rowShape } from './row-shape.js';
 import type { Key, Row, RowInput } from './values.js';
 import { compactDomain } from './write/compaction.js';
 import type { TxCore, TxTable } from './write/core.js';
+import { groupRef } from './write/directory.js';
 import { changeList, checkCondition, incrementCell } from './write/effect-ops.js';
 import { positionOf, rowOfKey } from './write/locator.js';
 import { checkRow, deleteRow, insertRow, updateRow } from './write/rows.js';
@@ -215,7 +216,7 @@ export class Transaction {
 
   #readAt(ts: TxTable, pos: number, columns: readonly string[] | undefined): Row {
     const tx = this.#open();
-    const gRef = tx.groupRef(ts, pos >>> tx.layout.groupShift);
+    const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
     return readRow(
       tx.arena,
       segOf(gRef),

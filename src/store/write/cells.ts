@@ -16,6 +16,7 @@ import { readVar } from '../read.js';
 import { utf8Length, writeUtf8 } from '../utf8.js';
 import { type Cell, setValid, writeCell as writeFixedCell } from '../values.js';
 import type { TxCore } from './core.js';
+import { chunkForWrite } from './directory.js';
 
 /** Writes a checked cell at row `i` of the writable group `gRef`, which holds `count` rows. */
 export function writeCell(
@@ -30,7 +31,7 @@ export function writeCell(
     writeVar(tx, gRef, col, i, cell as string | readonly number[] | null, count);
     return;
   }
-  const ref = tx.chunkForWrite(gRef, col, i);
+  const ref = chunkForWrite(tx, gRef, col, i);
   writeFixedCell(tx.arena.get(segOf(ref)), offOf(ref), col, i, cell);
 }
 
@@ -61,7 +62,7 @@ function writeVar(
   cell: string | readonly number[] | null,
   count: number,
 ): void {
-  const chunkRef = tx.chunkForWrite(gRef, col, i);
+  const chunkRef = chunkForWrite(tx, gRef, col, i);
   const cv = tx.views(chunkRef);
   const offs = cv.i32;
   const ob = (offOf(chunkRef) + col.validityBytes) >> 2;

@@ -15,6 +15,7 @@ import {
 } from '../layout.js';
 import { isValid } from '../values.js';
 import type { TxCore, TxTable } from './core.js';
+import { chunkForWrite, groupForWrite, groupRef } from './directory.js';
 import { rebuildLocator } from './locator.js';
 
 /**
@@ -57,7 +58,7 @@ function forEachCode(
   fn: (codes: Int8Array | Int16Array | Int32Array, at: number) => void,
 ): void {
   for (let g = 0; g < ts.groups; g++) {
-    const gRef = tx.groupRef(ts, g);
+    const gRef = groupRef(tx, ts, g);
     const f64 = tx.views(gRef).f64;
     const b = offOf(gRef) >> 3;
     const count = f64[b]!;
@@ -80,7 +81,7 @@ function forEachCode(
 
 /** Rewrites the codes of `col` in row group `g` through `remap`, in new blocks. */
 function remapGroup(tx: TxCore, ts: TxTable, g: number, col: ColumnLayout, remap: Int32Array): void {
-  const gRef = tx.groupForWrite(ts, g);
+  const gRef = groupForWrite(tx, ts, g);
   const f64 = tx.views(gRef).f64;
   const b = offOf(gRef) >> 3;
   const count = f64[b]!;
@@ -104,7 +105,7 @@ function remapGroup(tx: TxCore, ts: TxTable, g: number, col: ColumnLayout, remap
     return;
   }
   // Row 0 is below the high-water mark of every published chunk, so this copies the chunk.
-  const ref = tx.chunkForWrite(gRef, col, 0);
+  const ref = chunkForWrite(tx, gRef, col, 0);
   const cv = tx.views(ref);
   const codes = cv[col.view as 'i8' | 'i16' | 'i32'];
   const base = (offOf(ref) + col.validityBytes) >> col.shift;

@@ -1,21 +1,11 @@
 import { StateError } from '../../errors.js';
 import type { Arena } from '../../memory/arena.js';
 import type { SegmentViews } from '../../memory/segments.js';
-import { blockSize } from '../../memory/size-class.js';
 import { type BlockOps, TxDomain } from '../domain-writer.js';
 import type { Effect } from '../effects.js';
 import {
   type ColumnLayout,
-  DIR_ENTRY,
-  DIR_HEADER,
   domainEntry,
-  E_BIRTH,
-  E_DATA_BIRTH,
-  E_DATA_CAP,
-  E_DATA_HWM,
-  E_DATA_OFF,
-  E_DATA_SEG,
-  E_HWM,
   E_OFF,
   E_SEG,
   GROUP_ENTRY,
@@ -40,12 +30,14 @@ import {
 import { readVar, type StringDecoder } from '../read.js';
 import type { StringCache } from '../string-cache.js';
 import { type Cell, type CellSite, readValue, type Value } from '../values.js';
+import { groupRef } from './directory.js';
 
 /** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
 export interface TxTable {
   readonly layout: TableLayout;
   dir: number; // packed ref, -1 when the table never had a row group
   dirBirth: number;
+  /** Capacity of the top directory block, in directory pages. */
   dirCap: number;
   groups: number;
   rows: number;
@@ -95,9 +87,6 @@ export interface TxContext {
   readonly record: boolean;
   readonly limits: WriteLimits;
 }
-
-const dirBytes = (cap: number) => (DIR_HEADER + DIR_ENTRY * cap) * 8;
-const capOfDir = (bytes: number) => Math.floor((blockSize(bytes) / 8 - DIR_HEADER) / DIR_ENTRY);
 
 /**
  * @internal The copy-on-write state of one transaction: which tables and domains it changed, the
@@ -296,7 +285,7 @@ export class TxCore {
 
   /** The value of one stored column at row `pos`, with this transaction's changes. */
   valueAt(ts: TxTable, pos: number, col: ColumnLayout): Value {
-    const gRef = this.groupRef(ts, pos >>> this.layout.groupShift);
+    const gRef = groupRef(this, ts, pos >>> this.layout.groupShift);
     const f64 = this.views(gRef).f64;
     const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
     const i = pos & this.layout.groupMask;
@@ -329,151 +318,6 @@ export class TxCore {
     const at = offOf(from);
     if (src === dst) dst.copyWithin(offOf(to), at, at + bytes);
     else dst.set(src.subarray(at, at + bytes), offOf(to));
-  }
-
-  /** Makes the table's directory writable with room for `cap` row groups. */
-  dirForWrite(ts: TxTable, cap: number): Float64Array {
-    if (ts.dir >= 0 && ts.dirBirth === this.version && ts.dirCap >= cap) return this.views(ts.dir).f64;
-    const want = cap > ts.dirCap ? Math.max(cap, ts.dirCap * 2, 4) : cap;
-    const bytes = dirBytes(want);
-    const ref = this.alloc(bytes);
-    const newCap = capOfDir(bytes);
-    if (ts.dir >= 0) {
-      this.copy(ts.dir, ref, dirBytes(ts.groups));
-      this.drop(ts.dir, dirBytes(ts.dirCap), ts.dirBirth);
-    }
-    const f64 = this.views(ref).f64;
-    const d = offOf(ref) >> 3;
-    f64[d] = ts.groups;
-    f64[d + 1] = newCap;
-    ts.dir = ref;
-    ts.dirBirth = this.version;
-    ts.dirCap = newCap;
-    return f64;
-  }
-
-  /** The block of row group `g` (as this transaction left it). */
-  groupRef(ts: TxTable, g: number): number {
-    const f64 = this.views(ts.dir).f64;
-    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
-    return packRef(f64[e]!, f64[e + 1]!);
-  }
-
-  /** The chunk of column `col` in the row group block `gRef`. */
-  chunkOf(gRef: number, col: ColumnLayout): number {
-    const f64 = this.views(gRef).f64;
-    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-    return packRef(f64[e]!, f64[e + 1]!);
-  }
-
-  /** Makes row group `g` writable, copying its block the first time in this transaction. */
-  groupForWrite(ts: TxTable, g: number): number {
-    const dir = this.dirForWrite(ts, ts.groups);
-    const e = (offOf(ts.dir) >> 3) + DIR_HEADER + g * DIR_ENTRY;
-    const birth = dir[e + 2]!;
-    const old = packRef(dir[e]!, dir[e + 1]!);
-    if (birth === this.version) return old;
-    const bytes = ts.layout.groupBytes;
-    const ref = this.alloc(bytes);
-    this.copy(old, ref, bytes);
-    // Every version that saw the old block saw its row count: those rows of its chunks are now
-    // visible, so raise each chunk's high-water mark to it.
-    const f64 = this.views(ref).f64;
-    const b = offOf(ref) >> 3;
-    const count = f64[b]!;
-    const columns = ts.layout.columns;
-    for (let c = 0, w = b + GROUP_HEADER; c < columns.length; c++, w += GROUP_ENTRY) {
-      if (f64[w + E_HWM]! < count) f64[w + E_HWM] = count;
-      const col = columns[c]!;
-      if (col.kind !== 'fixed') {
-        // Likewise the items of those rows: data past offsets[count] was never visible.
-        const end = this.arena.get(f64[w + E_SEG]!).i32[
-          ((f64[w + E_OFF]! + col.validityBytes) >> 2) + count
-        ]!;
-        if (f64[w + E_DATA_HWM]! < end) f64[w + E_DATA_HWM] = end;
-      }
-    }
-    this.drop(old, bytes, birth);
-    dir[e] = segOf(ref);
-    dir[e + 1] = offOf(ref);
-    dir[e + 2] = this.version;
-    return ref;
-  }
-
-  /** Appends an empty row group with fresh chunks. */
-  newGroup(ts: TxTable): number {
-    const g = ts.groups;
-    const dir = this.dirForWrite(ts, g + 1);
-    const t = ts.layout;
-    const ref = this.alloc(t.groupBytes);
-    const f64 = this.views(ref).f64;
-    const b = offOf(ref) >> 3;
-    f64[b] = 0;
-    f64[b + 1] = 0;
-    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
-      const col = t.columns[c]!;
-      const chunk = this.alloc(col.chunkBytes);
-      f64.fill(0, w, w + GROUP_ENTRY);
-      f64[w + E_SEG] = segOf(chunk);
-      f64[w + E_OFF] = offOf(chunk);
-      f64[w + E_BIRTH] = this.version;
-      f64[w + E_DATA_SEG] = -1;
-      if (col.kind !== 'fixed') this.arena.get(segOf(chunk)).i32[(offOf(chunk) + col.validityBytes) >> 2] = 0;
-    }
-    const d = offOf(ts.dir) >> 3;
-    const e = d + DIR_HEADER + g * DIR_ENTRY;
-    dir[e] = segOf(ref);
-    dir[e + 1] = offOf(ref);
-    dir[e + 2] = this.version;
-    dir[d] = g + 1;
-    ts.groups = g + 1;
-    return ref;
-  }
-
-  /** Removes the table's last row group, which has become empty. */
-  dropGroup(ts: TxTable, g: number): void {
-    const dir = this.dirForWrite(ts, ts.groups);
-    const d = offOf(ts.dir) >> 3;
-    const e = d + DIR_HEADER + g * DIR_ENTRY;
-    const gRef = packRef(dir[e]!, dir[e + 1]!);
-    const f64 = this.views(gRef).f64;
-    const b = offOf(gRef) >> 3;
-    const t = ts.layout;
-    for (let c = 0, w = b + GROUP_HEADER; c < t.columns.length; c++, w += GROUP_ENTRY) {
-      const col = t.columns[c]!;
-      this.drop(packRef(f64[w + E_SEG]!, f64[w + E_OFF]!), col.chunkBytes, f64[w + E_BIRTH]!);
-      if (col.kind !== 'fixed' && f64[w + E_DATA_SEG]! >= 0) {
-        const unit = col.kind === 'list' ? 4 : 1;
-        this.drop(
-          packRef(f64[w + E_DATA_SEG]!, f64[w + E_DATA_OFF]!),
-          f64[w + E_DATA_CAP]! * unit,
-          f64[w + E_DATA_BIRTH]!,
-        );
-      }
-    }
-    this.drop(gRef, t.groupBytes, dir[e + 2]!);
-    dir[d] = g;
-    ts.groups = g;
-  }
-
-  /**
-   * A writable chunk of column `col` in the writable group `gRef`, for a write at row `row`: the
-   * chunk itself if this transaction made it or the row is past its high-water mark, else a copy.
-   */
-  chunkForWrite(gRef: number, col: ColumnLayout, row: number): number {
-    const f64 = this.views(gRef).f64;
-    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-    const old = packRef(f64[e]!, f64[e + 1]!);
-    const birth = f64[e + 2]!;
-    if (birth === this.version || row >= f64[e + 3]!) return old;
-    const ref = this.alloc(col.chunkBytes);
-    this.copy(old, ref, col.chunkBytes);
-    this.drop(old, col.chunkBytes, birth);
-    f64[e] = segOf(ref);
-    f64[e + 1] = offOf(ref);
-    f64[e + 2] = this.version;
-    f64[e + 3] = 0;
-    return ref;
   }
 }
 

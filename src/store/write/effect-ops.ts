@@ -4,6 +4,7 @@ import { columnLayout } from '../layout.js';
 import { type Key, toCell, type Value } from '../values.js';
 import { writeCell } from './cells.js';
 import type { TxCore, TxTable } from './core.js';
+import { groupForWrite } from './directory.js';
 import { positionOf, rowOfKey } from './locator.js';
 import { nestValue, updateRow } from './rows.js';
 
@@ -55,7 +56,7 @@ export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string,
   tx.begin();
   ts.dirty = true;
   const i = pos & tx.layout.groupMask;
-  const gRef = tx.groupForWrite(ts, pos >>> tx.layout.groupShift);
+  const gRef = groupForWrite(tx, ts, pos >>> tx.layout.groupShift);
   writeCell(tx, gRef, col, i, cell, i + 1);
   tx.end();
 }

@@ -14,6 +14,7 @@ import {
 import { locateKey } from '../read.js';
 import { type Key, readValue } from '../values.js';
 import type { TxCore, TxTable } from './core.js';
+import { chunkOf, groupRef } from './directory.js';
 
 /*
  * The key locator inside a transaction: a table's primary key code (the key itself for integer
@@ -51,9 +52,9 @@ export function rowOfKey(tx: TxCore, ts: TxTable, key: Key, op: number): number 
 
 /** The key code stored in row `pos`. */
 export function keyAt(tx: TxCore, ts: TxTable, pos: number): number {
-  const gRef = tx.groupRef(ts, pos >>> tx.layout.groupShift);
+  const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
   const col = ts.layout.columns[ts.layout.key]!;
-  const chunk = tx.chunkOf(gRef, col);
+  const chunk = chunkOf(tx, gRef, col);
   return readValue(tx.views(chunk), offOf(chunk), col, pos & tx.layout.groupMask) as number;
 }
 

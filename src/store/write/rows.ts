@@ -4,6 +4,7 @@ import { type ColumnLayout, columnLayout, MAX_KEY, offOf, type TableLayout } fro
 import { type Cell, copyCell, type Key, type RowInput, toCell, type Value } from '../values.js';
 import { readVarCell, writeCell } from './cells.js';
 import type { TxCore, TxTable } from './core.js';
+import { chunkForWrite, chunkOf, dropGroup, groupForWrite, groupRef, newGroup } from './directory.js';
 import { keyAt, locate, setKey } from './locator.js';
 
 /*
@@ -54,7 +55,7 @@ export function insertRow(tx: TxCore, ts: TxTable, row: RowInput): void {
   const pos = ts.rows;
   const i = pos & tx.layout.groupMask;
   const g = pos >>> tx.layout.groupShift;
-  const gRef = i === 0 ? tx.newGroup(ts) : tx.groupForWrite(ts, g);
+  const gRef = i === 0 ? newGroup(tx, ts) : groupForWrite(tx, ts, g);
   for (let c = 0; c < t.columns.length; c++) writeCell(tx, gRef, t.columns[c]!, i, cells[c]!, i);
   tx.views(gRef).f64[offOf(gRef) >> 3] = i + 1;
   ts.rows = pos + 1;
@@ -107,7 +108,7 @@ export function updateRow(tx: TxCore, ts: TxTable, key: Key, pos: number, values
   ts.dirty = true;
   for (let k = 0; k < n; k++) if (cols[k]!.domain >= 0) tx.released[cols[k]!.domain]!++;
   const i = pos & tx.layout.groupMask;
-  const gRef = tx.groupForWrite(ts, pos >>> tx.layout.groupShift);
+  const gRef = groupForWrite(tx, ts, pos >>> tx.layout.groupShift);
   const count = tx.views(gRef).f64[offOf(gRef) >> 3]!;
   for (let k = 0; k < n; k++) writeCell(tx, gRef, cols[k]!, i, cells[k]!, count);
   tx.end();
@@ -127,8 +128,8 @@ export function deleteRow(tx: TxCore, ts: TxTable, pos: number): void {
   if (pos !== last) {
     // Keep row groups dense: the table's last row fills the hole.
     const i = pos & groupMask;
-    const gRef = tx.groupForWrite(ts, pos >>> groupShift);
-    const srcRef = tx.groupRef(ts, lg);
+    const gRef = groupForWrite(tx, ts, pos >>> groupShift);
+    const srcRef = groupRef(tx, ts, lg);
     const count = tx.views(gRef).f64[offOf(gRef) >> 3]!;
     for (let c = 0; c < t.columns.length; c++) {
       const col = t.columns[c]!;
@@ -137,16 +138,16 @@ export function deleteRow(tx: TxCore, ts: TxTable, pos: number): void {
         writeCell(tx, gRef, col, i, readVarCell(tx, srcRef, col, li), count);
         continue;
       }
-      const dst = tx.chunkForWrite(gRef, col, i);
-      const src = tx.chunkOf(srcRef, col);
+      const dst = chunkForWrite(tx, gRef, col, i);
+      const src = chunkOf(tx, srcRef, col);
       copyCell(tx.views(src), offOf(src), li, tx.views(dst), offOf(dst), i, col);
     }
     if (t.key >= 0) setKey(tx, ts, keyAt(tx, ts, pos), pos);
   }
   if (li === 0) {
-    tx.dropGroup(ts, lg);
+    dropGroup(tx, ts, lg);
   } else {
-    const gRef = tx.groupForWrite(ts, lg);
+    const gRef = groupForWrite(tx, ts, lg);
     tx.views(gRef).f64[offOf(gRef) >> 3] = li;
   }
   ts.rows = last;
