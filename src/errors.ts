@@ -29,7 +29,8 @@ export type StateErrorCode =
   | 'STRING_TOO_LONG'
   | 'BATCH_TOO_LARGE'
   | 'SEGMENT_UNKNOWN'
-  | 'INVALID_HANDLE';
+  | 'INVALID_HANDLE'
+  | 'INVALID_META';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {

@@ -20,7 +20,7 @@ describe('clusterSchema', () => {
           disk_total: 2 ** 40,
           disk_free: 2 ** 39,
           gpu_count: 1,
-          gpu_available: 1,
+          gpu_available: true,
         },
         capabilities: ['gpu', 'storage'],
         peers: ['node-2'],

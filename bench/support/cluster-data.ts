@@ -94,7 +94,7 @@ export function nodeRow(i: number, rand: (n: number) => number, nodes: number) {
       disk_total: 2 ** 40,
       disk_free: 2 ** 39,
       gpu_count: gpus,
-      gpu_available: gpus,
+      gpu_available: gpus > 0,
     },
     capabilities: gpus > 0 ? ['cpu', 'gpu', 'cuda'] : ['cpu'],
     peers: [nodeId(rand(nodes)), nodeId(rand(nodes)), nodeId(rand(nodes))],

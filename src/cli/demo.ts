@@ -33,7 +33,7 @@ store.write((tx) => {
         disk_total: 2 ** 42,
         disk_free: 2 ** 41,
         gpu_count: i % 4 === 0 ? 8 : 0,
-        gpu_available: i % 4 === 0 ? 8 : 0,
+        gpu_available: i % 4 === 0,
       },
       capabilities: i % 4 === 0 ? ['gpu', 'storage'] : ['storage'],
       peers: [nodeId((i + 1) % NODES)],

@@ -1,5 +1,5 @@
 import { schema, table } from '../schema/schema.js';
-import { dictionary, float32, int32, int64, list, struct, timestamp, utf8 } from '../schema/types.js';
+import { bool, dictionary, float32, int32, int64, list, struct, timestamp, utf8 } from '../schema/types.js';
 
 /*
  * The cluster model (DESIGN section 7). Identifiers and low-cardinality strings are dictionary
@@ -27,7 +27,7 @@ export const nodesTable = table(
       disk_total: int64(),
       disk_free: int64(),
       gpu_count: int32(),
-      gpu_available: int32(),
+      gpu_available: bool(),
     }),
     capabilities: list(dictionary('capability')),
     peers: list(dictionary('node')),

@@ -1,3 +1,4 @@
+import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as flatbuffers from 'flatbuffers';
 import { describeValue, StateError } from '../errors.js';
 import type { Batch, Condition, Effect } from '../store/effects.js';
@@ -33,6 +34,8 @@ const OPS: Record<Effect['op'], Op> = {
   listAdd: Op.ListAdd,
   listRemove: Op.ListRemove,
   require: Op.Require,
+  load: Op.Load,
+  setMeta: Op.SetMeta,
 };
 const OP_NAMES = Object.fromEntries(Object.entries(OPS).map(([name, op]) => [op, name])) as Record<
   Op,
@@ -76,6 +79,7 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
 function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers.Offset {
   const op = OPS[e?.op];
   if (op === undefined) throw invalid(`effect ${i} has no known op: ${describeValue(e?.op)}`, i);
+  if (e.op === 'setMeta') return encodeMeta(b, e.key, e.value, op, i);
   // Children first: FlatBuffers builds a table only after everything it points to.
   const table = b.createSharedString(e.table);
   const key = 'key' in e ? encodeValue(b, e.key, i) : 0;
@@ -86,7 +90,10 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   let item = 0;
   let condition = ConditionKind.None;
   let values = 0;
-  if (e.op === 'increment') {
+  let data = 0;
+  if (e.op === 'load') {
+    data = FbEffect.createDataVector(b, tableToIPC(e.rows, 'stream'));
+  } else if (e.op === 'increment') {
     column = b.createSharedString(e.column);
     amount = encodeValue(b, e.by, i);
   } else if (e.op === 'listAdd' || e.op === 'listRemove') {
@@ -117,6 +124,24 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   if (item !== 0) FbEffect.addItem(b, item);
   if (condition !== ConditionKind.None) FbEffect.addCondition(b, condition);
   if (values !== 0) FbEffect.addValues(b, values);
+  if (data !== 0) FbEffect.addData(b, data);
+  return FbEffect.endEffect(b);
+}
+
+function encodeMeta(
+  b: flatbuffers.Builder,
+  key: string,
+  value: unknown,
+  op: Op,
+  i: number,
+): flatbuffers.Offset {
+  if (typeof key !== 'string') throw invalid(`effect ${i} (setMeta) has no key`, i);
+  const item = b.createString(key);
+  const amount = encodeValue(b, value, i);
+  FbEffect.startEffect(b);
+  FbEffect.addOp(b, op);
+  FbEffect.addItem(b, item);
+  FbEffect.addAmount(b, amount);
   return FbEffect.endEffect(b);
 }
 
@@ -199,6 +224,14 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
 
 function decodeEffect(e: FbEffect, i: number): Effect {
   const op = OP_NAMES[e.op()];
+  if (op === 'setMeta') {
+    const key = e.item();
+    const value = e.amount() === null ? null : decodeValue(e.amount()!);
+    if (key === null || (value !== null && typeof value !== 'string' && typeof value !== 'number')) {
+      throw invalid(`effect ${i} (setMeta) is damaged: no key, or a value that is not a string or number`, i);
+    }
+    return { op, key, value };
+  }
   const table = e.table();
   if (op === undefined || table === null) throw invalid(`effect ${i} is damaged: no op or no table`, i);
   const key = (): Key => {
@@ -244,6 +277,11 @@ function decodeEffect(e: FbEffect, i: number): Effect {
       return { op, table, key: key(), column: column(), value: e.item() ?? '' };
     case 'require':
       return { op, table, key: key(), condition: decodeCondition(e, column, i) };
+    case 'load': {
+      const data = e.dataArray();
+      if (data === null) throw invalid(`effect ${i} (load) has no rows`, i);
+      return { op, table, rows: tableFromIPC(data) };
+    }
   }
 }
 

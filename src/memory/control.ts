@@ -11,7 +11,7 @@
  */
 
 export const MAGIC = 0x41435331; // "ACS1"
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** Int32 word indexes of the header. */
 export const W_MAGIC = 0;

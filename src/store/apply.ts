@@ -41,6 +41,12 @@ export function applyBatch(tx: Transaction, batch: Batch): void {
       case 'require':
         tx.require(e.table, e.key, e.condition);
         break;
+      case 'load':
+        tx.load(e.table, e.rows);
+        break;
+      case 'setMeta':
+        tx.setMeta(e.key, e.value);
+        break;
       default:
         throw new StateError(
           'INVALID_BATCH',
@@ -56,7 +62,10 @@ export function applyBatch(tx: Transaction, batch: Batch): void {
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Refuses an effect whose fields have the wrong types, before it reaches the transaction. */
-function checkShape(e: Effect, i: number): void {
+function checkShape(effect: Effect, i: number): void {
+  // Metadata belongs to no table; its key and value are checked where they are applied.
+  if (isObject(effect) && effect.op === 'setMeta') return;
+  const e = effect as Exclude<Effect, { op: 'setMeta' }>;
   if (!isObject(e) || typeof e.table !== 'string') {
     throw new StateError('INVALID_BATCH', `effect ${i} of the batch is not an effect on a named table`, {
       op: i,
@@ -71,4 +80,5 @@ function checkShape(e: Effect, i: number): void {
   if ('values' in e && !isObject(e.values)) throw bad('values');
   if ('key' in e && typeof e.key !== 'number' && typeof e.key !== 'string') throw bad('key');
   if ((e.op === 'updateAt' || e.op === 'deleteAt') && typeof e.row !== 'number') throw bad('row');
+  if (e.op === 'load' && !isObject(e.rows)) throw bad('rows');
 }

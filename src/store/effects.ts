@@ -1,3 +1,5 @@
+import type { Table } from 'apache-arrow';
+import type { MetaValue } from './meta.js';
 import type { Key, RowInput, Value } from './values.js';
 
 /**
@@ -42,7 +44,11 @@ export type Effect =
       readonly column: string;
       readonly value: string;
     }
-  | { readonly op: 'require'; readonly table: string; readonly key: Key; readonly condition: Condition };
+  | { readonly op: 'require'; readonly table: string; readonly key: Key; readonly condition: Condition }
+  /** Appends the rows of an Arrow table (see `tx.load`). */
+  | { readonly op: 'load'; readonly table: string; readonly rows: Table }
+  /** Sets a store metadata key (null deletes it); metadata belongs to no table. */
+  | { readonly op: 'setMeta'; readonly key: string; readonly value: MetaValue | null };
 
 /** A batch of effects, applied all or nothing as one version. Plain data: it crosses threads. */
 export interface Batch {
@@ -132,6 +138,16 @@ export class BatchBuilder {
   /** Removes every `value` from a list column of the row with key `key`. */
   listRemove(table: string, key: Key, column: string, value: string): this {
     return this.#add({ op: 'listRemove', table, key, column, value });
+  }
+
+  /** Appends the rows of an Arrow table to `table`, in order (see `tx.load`). */
+  load(table: string, rows: Table): this {
+    return this.#add({ op: 'load', table, rows });
+  }
+
+  /** Sets store metadata `key` to a string or finite number; null deletes it. */
+  setMeta(key: string, value: MetaValue | null): this {
+    return this.#add({ op: 'setMeta', key, value });
   }
 
   /** Fails the whole batch with PRECONDITION_FAILED unless `condition` holds when it is applied. */

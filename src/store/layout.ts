@@ -24,9 +24,11 @@ import {
  * Block formats. Metadata blocks are arrays of Float64 words (every reference, count and version is
  * an integer below 2^53, exact in a double); chunks are Arrow buffers.
  *
- * Root (one per version):  [version, commitTime, tableCount, domainCount, then per table TABLE_WORDS
- *                           words: dirSeg, dirOff, dirBirth, rowCount, lastChanged, locSeg, locOff,
- *                           locBirth; then per domain DOMAIN_WORDS words (see D_*)]
+ * Root (one per version):  [version, commitTime, tableCount, domainCount, metaSeg, metaOff,
+ *                           metaBirth, metaBytes, then per table TABLE_WORDS words: dirSeg, dirOff,
+ *                           dirBirth, rowCount, lastChanged, locSeg, locOff, locBirth; then per
+ *                           domain DOMAIN_WORDS words (see D_*)]
+ * Store metadata:          the key/value map as UTF-8 JSON (metaSeg -1: no metadata)
  * Domain offsets:          Int32 per code + 1: byte offset of each string in the domain's bytes
  * Domain bytes:            the strings' UTF-8, back to back
  * Domain hash index:       Int32 per slot: code + 1, 0 when empty (open addressing, linear probes)
@@ -49,7 +51,12 @@ import {
  * rows at or past it are invisible to every version, so they may be written in place.
  */
 
-export const ROOT_HEADER = 4;
+export const ROOT_HEADER = 8;
+/** Words of the root header: the store metadata block (see src/store/meta.ts). */
+export const R_META_SEG = 4;
+export const R_META_OFF = 5;
+export const R_META_BIRTH = 6;
+export const R_META_BYTES = 7;
 export const TABLE_WORDS = 8;
 export const T_DIR_SEG = 0;
 export const T_DIR_OFF = 1;

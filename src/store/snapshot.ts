@@ -11,6 +11,10 @@ import {
   GROUP_HEADER,
   keyCode,
   offOf,
+  packRef,
+  R_META_BYTES,
+  R_META_OFF,
+  R_META_SEG,
   ROOT_HEADER,
   type StoreLayout,
   segOf,
@@ -24,6 +28,7 @@ import {
   type TableLayout,
   tableLayout,
 } from './layout.js';
+import { type MetaMap, type MetaValue, readMeta } from './meta.js';
 import { forEachGroup, groupAt, locateKey, readRow, type SegmentSource, type StringDecoder } from './read.js';
 import { rowShape } from './row-shape.js';
 import type { StringCache } from './string-cache.js';
@@ -36,6 +41,8 @@ export interface SnapshotContext {
   readonly pins: PinTable;
   readonly arrow: ArrowViewCache;
   readonly strings: StringCache;
+  /** The last metadata block this thread decoded: blocks are immutable, so it stays valid. */
+  meta: { ref: number; map: MetaMap } | null;
 }
 
 interface PinToken {
@@ -101,6 +108,25 @@ export class Snapshot {
   /** When the version was committed, in milliseconds since the epoch. */
   get committedAt(): number {
     return this.#root()[(this.#rootOff >> 3) + 1]!;
+  }
+
+  /**
+   * The store metadata of this version: the value of `key` (undefined when unset), or with no key
+   * the whole map (a frozen object).
+   */
+  meta(): Readonly<MetaMap>;
+  meta(key: string): MetaValue | undefined;
+  meta(key?: string): MetaValue | undefined | Readonly<MetaMap> {
+    const f64 = this.#root();
+    const r = this.#rootOff >> 3;
+    const seg = f64[r + R_META_SEG]!;
+    const ref = seg < 0 ? -1 : packRef(seg, f64[r + R_META_OFF]!);
+    let cached = this.#ctx.meta;
+    if (cached === null || cached.ref !== ref) {
+      cached = { ref, map: readMeta(this.#ctx.segments, seg, f64[r + R_META_OFF]!, f64[r + R_META_BYTES]!) };
+      this.#ctx.meta = cached;
+    }
+    return key === undefined ? cached.map : cached.map[key];
   }
 
   /** Number of rows of `table`. */

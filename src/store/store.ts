@@ -148,6 +148,7 @@ export class Store {
       pins: new PinTable(init.ctl),
       arrow: new ArrowViewCache(),
       strings: init.strings,
+      meta: null,
     };
   }
 

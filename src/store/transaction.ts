@@ -1,6 +1,7 @@
 import { StateError } from '../errors.js';
 import { type Batch, type Condition, copyInput, type Effect } from './effects.js';
 import { domainLayout, missingKey, offOf, segOf } from './layout.js';
+import type { MetaValue } from './meta.js';
 import { readRow } from './read.js';
 import { rowShape } from './row-shape.js';
 import type { Key, Row, RowInput } from './values.js';
@@ -8,6 +9,7 @@ import { compactDomain } from './write/compaction.js';
 import type { TxCore, TxTable } from './write/core.js';
 import { groupRef } from './write/directory.js';
 import { changeList, checkCondition, incrementCell } from './write/effect-ops.js';
+import { asTable, type LoadSource, loadRows } from './write/load.js';
 import { positionOf, rowOfKey } from './write/locator.js';
 import { checkRow, deleteRow, insertRow, updateRow } from './write/rows.js';
 
@@ -165,6 +167,38 @@ export class Transaction {
     tx.guard();
     checkCondition(tx, tx.table(table), key, condition);
     tx.effects?.push({ op: 'require', table, key, condition });
+  }
+
+  /**
+   * Appends the rows of Arrow record batches to `table` in one go, in their order: each row
+   * group's chunks are written straight from the batches' buffers, and a dictionary-encoded
+   * column's strings are interned once per distinct value. Columns are matched by name (a struct
+   * by its fields); types must match the table's (Utf8 or a dictionary of Utf8 for dictionary
+   * columns, List of either for list columns, Timestamp in milliseconds for timestamps); a
+   * nullable column may be missing. Returns the number of rows loaded.
+   */
+  load(table: string, rows: LoadSource): number {
+    const tx = this.#open();
+    tx.guard();
+    const ts = tx.table(table);
+    const n = loadRows(tx, ts, rows);
+    tx.ops++;
+    if (n > 0) tx.effects?.push({ op: 'load', table, rows: asTable(rows) });
+    return n;
+  }
+
+  /** Sets store metadata `key` to a string or a finite number, or deletes it (`null`). */
+  setMeta(key: string, value: MetaValue | null): void {
+    const tx = this.#open();
+    tx.guard();
+    tx.setMeta(key, value);
+    tx.ops++;
+    tx.effects?.push({ op: 'setMeta', key, value });
+  }
+
+  /** The store metadata with this transaction's changes: one key's value, or all of it. */
+  meta(key: string): MetaValue | undefined {
+    return this.#open().meta().get(key);
   }
 
   /** What this transaction has done so far, as a batch: applied to an identical store, it does the same. */

@@ -10,6 +10,11 @@ import {
   D_OFF_SEG,
   domainEntry,
   offOf,
+  packRef,
+  R_META_BIRTH,
+  R_META_BYTES,
+  R_META_OFF,
+  R_META_SEG,
   ROOT_HEADER,
   type StoreLayout,
   segOf,
@@ -17,6 +22,7 @@ import {
   T_LOC_SEG,
   TABLE_WORDS,
 } from './layout.js';
+import { encodeMeta, type MetaValue } from './meta.js';
 import { RetiredBlocks } from './reclaim.js';
 import type { StringCache } from './string-cache.js';
 import { Transaction } from './transaction.js';
@@ -109,14 +115,14 @@ export class Writer {
   commit(tx: Transaction): number {
     // The transaction object is done with, whatever happens next: later calls on it are refused.
     tx.close();
-    const { tables, retired, dropped, allocated, domains, released, broken } = this.#core.finish();
+    const { tables, retired, dropped, allocated, domains, released, broken, meta } = this.#core.finish();
     if (broken) {
       throw new StateError(
         'TX_BROKEN',
         'an operation of this transaction failed half done and its error was caught inside the write callback; nothing was committed',
       );
     }
-    let changed = false;
+    let changed = meta !== null;
     for (const t of tables) if (t?.dirty) changed = true;
     for (const d of domains) if (d?.dirty) changed = true;
     if (!changed) {
@@ -139,6 +145,7 @@ export class Writer {
       const ts = tables[t];
       if (ts?.dirty) writeTableEntry(f64, r + ROOT_HEADER + t * TABLE_WORDS, ts, version);
     }
+    if (meta !== null) this.#writeMeta(f64, r, meta, version);
     let touched = false;
     for (let d = 0; d < domains.length; d++) {
       const td = domains[d];
@@ -236,6 +243,27 @@ export class Writer {
     for (let i = 0; i < allocated.length; i += 2) this.#arena.free(allocated[i]!, allocated[i + 1]!);
   }
 
+  /** Writes the metadata map into a new block named by the root at word `r`; retires the old one. */
+  #writeMeta(f64: Float64Array, r: number, meta: ReadonlyMap<string, MetaValue>, version: number): void {
+    const oldSeg = f64[r + R_META_SEG]!;
+    if (oldSeg >= 0) {
+      const old = packRef(oldSeg, f64[r + R_META_OFF]!);
+      this.#retired.add(old, f64[r + R_META_BYTES]!, f64[r + R_META_BIRTH]!, version);
+    }
+    if (meta.size === 0) {
+      f64[r + R_META_SEG] = -1;
+      f64[r + R_META_BYTES] = 0;
+      return;
+    }
+    const bytes = encodeMeta(meta);
+    const ref = this.#arena.alloc(bytes.length);
+    this.#arena.get(segOf(ref)).u8.set(bytes, offOf(ref));
+    f64[r + R_META_SEG] = segOf(ref);
+    f64[r + R_META_OFF] = offOf(ref);
+    f64[r + R_META_BIRTH] = version;
+    f64[r + R_META_BYTES] = bytes.length;
+  }
+
   /** Writes the root ring entry of `version`, then stores the version word. */
   #publish(version: number, root: number): void {
     const { i32, i64, ringIndex, ringMask, versionIndex } = this.#ctl;
@@ -261,6 +289,7 @@ export class Writer {
     f64[r + 1] = Date.now();
     f64[r + 2] = this.#layout.tables.length;
     f64[r + 3] = this.#layout.domains.length;
+    f64[r + R_META_SEG] = -1;
     for (let t = 0; t < this.#layout.tables.length; t++) {
       const w = r + ROOT_HEADER + t * TABLE_WORDS;
       f64[w + T_DIR_SEG] = -1;

@@ -11,7 +11,7 @@ const resources = {
   disk_total: 2 ** 40,
   disk_free: 2 ** 40,
   gpu_count: 0,
-  gpu_available: 0,
+  gpu_available: false,
 };
 
 describe('a scheduler assignment as one batch', () => {

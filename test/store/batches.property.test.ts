@@ -487,6 +487,7 @@ class Model {
 
   /** Applies one effect as the store documents it; whether it changed anything. Throws Refused. */
   apply(e: Effect): boolean {
+    if (e.op === 'load' || e.op === 'setMeta') throw new Error(`${e.op} is not modelled here`);
     const t = this.tables.get(e.table) ?? refuse('UNKNOWN_TABLE');
     switch (e.op) {
       case 'insert':

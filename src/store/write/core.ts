@@ -12,6 +12,9 @@ import {
   GROUP_HEADER,
   offOf,
   packRef,
+  R_META_BYTES,
+  R_META_OFF,
+  R_META_SEG,
   ROOT_HEADER,
   type StoreLayout,
   segOf,
@@ -27,6 +30,7 @@ import {
   type TableLayout,
   tableLayout,
 } from '../layout.js';
+import { checkMeta, type MetaValue, readMeta } from '../meta.js';
 import { readVar, type StringDecoder } from '../read.js';
 import type { StringCache } from '../string-cache.js';
 import { type Cell, type CellSite, readValue, type Value } from '../values.js';
@@ -67,6 +71,8 @@ export interface TxResult {
   readonly released: readonly number[];
   /** An operation failed half done (see TxCore#begin): the transaction must not commit. */
   readonly broken: boolean;
+  /** The store metadata as the transaction left it, or null when it did not change it. */
+  readonly meta: ReadonlyMap<string, MetaValue> | null;
 }
 
 /** Limits on what one transaction may write. */
@@ -133,6 +139,9 @@ export class TxCore {
   effects: Effect[] | null = null;
   /** Inside an operation's changes (see #begin). */
   #inOp = false;
+  /** The store metadata, read from the root on first use; #metaDirty once changed. */
+  #meta: Map<string, MetaValue> | null = null;
+  #metaDirty = false;
 
   /** One per writer: `start` begins each transaction on it. */
   constructor(ctx: TxContext) {
@@ -173,6 +182,8 @@ export class TxCore {
     this.#allocated.length = 0;
     this.ops = 0;
     this.#inOp = false;
+    this.#meta = null;
+    this.#metaDirty = false;
     // A new array each time: the batch a transaction recorded may outlive it.
     this.effects = this.#record ? [] : null;
   }
@@ -188,7 +199,29 @@ export class TxCore {
       slots: this.slots,
       released: this.released,
       broken: this.#inOp,
+      meta: this.#metaDirty ? this.#meta : null,
     };
+  }
+
+  /** The store metadata with this transaction's changes. */
+  meta(): ReadonlyMap<string, MetaValue> {
+    if (this.#meta === null) {
+      const f64 = this.arena.get(this.#rootSeg).f64;
+      const r = this.#rootOff >> 3;
+      const map = readMeta(this.arena, f64[r + R_META_SEG]!, f64[r + R_META_OFF]!, f64[r + R_META_BYTES]!);
+      this.#meta = new Map(Object.entries(map));
+    }
+    return this.#meta;
+  }
+
+  /** Sets metadata `key` to `value` (null deletes it); a value equal to the current one changes nothing. */
+  setMeta(key: string, value: MetaValue | null): void {
+    checkMeta(key, value, this.limits.maxStringBytes);
+    const map = this.meta() as Map<string, MetaValue>;
+    if (value === null ? !map.has(key) : map.get(key) === value) return;
+    if (value === null) map.delete(key);
+    else map.set(key, value);
+    this.#metaDirty = true;
   }
 
   /** Refuses another operation once the transaction holds as many as a batch may. */

@@ -1,0 +1,523 @@
+import { type Data, type DataType, RecordBatch, Table, Type, type Vector } from 'apache-arrow';
+import { describeValue, StateError } from '../../errors.js';
+import { blockSize } from '../../memory/size-class.js';
+import {
+  type ColumnLayout,
+  columnLayout,
+  E_DATA_BIRTH,
+  E_DATA_CAP,
+  E_DATA_HWM,
+  E_DATA_OFF,
+  E_DATA_SEG,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  MAX_KEY,
+  offOf,
+  packRef,
+  segOf,
+  type TableLayout,
+} from '../layout.js';
+import type { TxCore, TxTable } from './core.js';
+import { chunkForWrite, groupForWrite, newGroup } from './directory.js';
+import { locate, setKey } from './locator.js';
+
+/*
+ * The bulk loader: appends the rows of Arrow record batches to a table in one transaction, column
+ * by column, writing each row group's chunks straight from the batches' buffers. A dictionary
+ * column's strings are interned once per distinct value of the batch's dictionary, not once per
+ * row. Rows keep their order, so a checkpoint loads back into the same row positions.
+ */
+
+/** What `tx.load` takes: an Arrow Table, one record batch, or several. */
+export type LoadSource = Table | RecordBatch | readonly RecordBatch[];
+
+/** Where one stored column's values come from in a record batch; null for an absent nullable column. */
+type Sources = (Data | null)[];
+
+const TIMESTAMP_MAX = 8_640_000_000_000_000n;
+
+/** Appends the rows of `source` to table `ts`; returns how many. */
+export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
+  const t = ts.layout;
+  const batches = toBatches(t, source);
+  // Everything that can be checked before a byte is written is: bad input changes nothing.
+  const plans = batches.map((b) => plan(tx, t, b));
+  let total = 0;
+  for (const b of batches) total += b.numRows;
+  if (total === 0) return 0;
+  const remaps = new Map<Vector, Int32Array>();
+  tx.begin();
+  ts.dirty = true;
+  const { groupMask, groupShift, rowGroupSize } = tx.layout;
+  for (let k = 0; k < batches.length; k++) {
+    const n = batches[k]!.numRows;
+    const sources = plans[k]!;
+    for (let from = 0; from < n; ) {
+      const pos = ts.rows;
+      const at = pos & groupMask;
+      const take = Math.min(rowGroupSize - at, n - from);
+      const gRef = at === 0 ? newGroup(tx, ts) : groupForWrite(tx, ts, pos >>> groupShift);
+      for (let c = 0; c < t.columns.length; c++) {
+        fillColumn(tx, t, gRef, t.columns[c]!, at, take, sources[c]!, from, remaps);
+      }
+      tx.views(gRef).f64[offOf(gRef) >> 3] = at + take;
+      ts.rows = pos + take;
+      if (t.key >= 0) indexKeys(tx, ts, gRef, at, take, pos);
+      from += take;
+    }
+  }
+  tx.end();
+  return total;
+}
+
+function toBatches(t: TableLayout, source: LoadSource): readonly RecordBatch[] {
+  // By shape as well as by class: the caller's apache-arrow may be another copy of the package.
+  if (source instanceof Table || isTable(source)) return (source as Table).batches;
+  if (source instanceof RecordBatch || isBatch(source)) return [source as RecordBatch];
+  if (Array.isArray(source) && source.every((b) => b instanceof RecordBatch || isBatch(b))) return source;
+  throw new StateError(
+    'TYPE_MISMATCH',
+    `load into ${t.name} takes an apache-arrow Table, RecordBatch or array of RecordBatches, not ${describeValue(source)}`,
+    { table: t.name },
+  );
+}
+
+/** `source` as one Table (what a recorded load effect holds). */
+export function asTable(source: LoadSource): Table {
+  if (source instanceof Table || isTable(source)) return source as Table;
+  return new Table(
+    source instanceof RecordBatch || isBatch(source) ? [source as RecordBatch] : (source as RecordBatch[]),
+  );
+}
+
+function isTable(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && Array.isArray((x as Table).batches) && 'schema' in x;
+}
+
+function isBatch(x: unknown): boolean {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'schema' in x &&
+    'data' in x &&
+    typeof (x as RecordBatch).numRows === 'number'
+  );
+}
+
+/** Matches a batch's fields to the table's stored columns and checks types, nulls and ranges. */
+function plan(tx: TxCore, t: TableLayout, batch: RecordBatch): Sources {
+  const fields = new Map<string, Data>();
+  batch.schema.fields.forEach((f, i) => {
+    fields.set(f.name, batch.data.children[i]!);
+  });
+  for (const name of fields.keys()) {
+    if (!t.structs.has(name)) columnLayout(t, name);
+  }
+  const out: Sources = [];
+  for (const col of t.columns) {
+    let data: Data | null = fields.get(col.parent ?? col.name) ?? null;
+    if (data !== null && col.parent !== null) {
+      const parent = data;
+      if (parent.typeId !== Type.Struct) throw mismatch(t, col.parent, 'a struct', parent.type);
+      if (parent.nullCount > 0) throw nulls(t, col.parent, parent);
+      const i = parent.type.children.findIndex((f: { name: string }) => f.name === col.leaf);
+      for (const f of parent.type.children as { name: string }[]) columnLayout(t, `${col.parent}.${f.name}`);
+      data = i < 0 ? null : sliceChild(parent, i);
+    }
+    if (data === null) {
+      if (!col.nullable) throw nulls(t, col.name, null);
+    } else {
+      check(tx, t, col, data);
+    }
+    out.push(data);
+  }
+  return out;
+}
+
+/** A struct's child data with the struct's slice offset applied. */
+function sliceChild(parent: Data, i: number): Data {
+  const child = parent.children[i]!;
+  return parent.offset === 0 && child.length === parent.length
+    ? child
+    : child.slice(parent.offset, parent.length);
+}
+
+function mismatch(t: TableLayout, column: string, wanted: string, got: DataType): StateError {
+  return new StateError(
+    'TYPE_MISMATCH',
+    `${t.name}.${column}: load expected ${wanted}, got Arrow ${String(got)}`,
+    {
+      table: t.name,
+      column,
+    },
+  );
+}
+
+function nulls(t: TableLayout, column: string, data: Data | null): StateError {
+  const row = data === null ? 0 : firstNull(data);
+  return new StateError(
+    'NULL_NOT_ALLOWED',
+    data === null
+      ? `${t.name}.${column} is not nullable, and the loaded batch has no such column`
+      : `${t.name}.${column} is not nullable, and row ${row} of the loaded batch is null`,
+    { table: t.name, column, row },
+  );
+}
+
+function firstNull(data: Data): number {
+  for (let i = 0; i < data.length; i++) if (!isValidAt(data, i)) return i;
+  return -1;
+}
+
+function isValidAt(data: Data, i: number): boolean {
+  const bitmap = data.nullBitmap;
+  if (data.nullCount === 0 || bitmap === undefined || bitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return (bitmap[bit >> 3]! & (1 << (bit & 7))) !== 0;
+}
+
+/** The Arrow type ids (and widths) that store into each column type. */
+const FIXED: Record<string, (type: DataType) => boolean> = {
+  bool: (x) => x.typeId === Type.Bool,
+  int8: (x) => isInt(x, 8, true),
+  int16: (x) => isInt(x, 16, true),
+  int32: (x) => isInt(x, 32, true),
+  int64: (x) => isInt(x, 64, true),
+  uint8: (x) => isInt(x, 8, false),
+  uint16: (x) => isInt(x, 16, false),
+  uint32: (x) => isInt(x, 32, false),
+  float32: (x) => x.typeId === Type.Float && (x as unknown as { precision: number }).precision === 1,
+  float64: (x) => x.typeId === Type.Float && (x as unknown as { precision: number }).precision === 2,
+  timestamp: (x) => x.typeId === Type.Timestamp && (x as unknown as { unit: number }).unit === 1,
+};
+
+function isInt(x: DataType, bits: number, signed: boolean): boolean {
+  const i = x as unknown as { bitWidth: number; isSigned: boolean };
+  return x.typeId === Type.Int && i.bitWidth === bits && i.isSigned === signed;
+}
+
+/** A string column's source: Utf8, or a dictionary of Utf8. */
+const isStrings = (x: DataType) =>
+  x.typeId === Type.Utf8 ||
+  (x.typeId === Type.Dictionary &&
+    (x as unknown as { dictionary: DataType }).dictionary.typeId === Type.Utf8);
+
+function check(tx: TxCore, t: TableLayout, col: ColumnLayout, data: Data): void {
+  if (!col.nullable && data.nullCount > 0) throw nulls(t, col.name, data);
+  const type = data.type;
+  if (col.kind === 'list') {
+    if (type.typeId !== Type.List || !isStrings(data.children[0]!.type))
+      throw mismatch(t, col.name, 'a List of Utf8 or of a Utf8 dictionary', type);
+    if (data.children[0]!.nullCount > 0) throw nulls(t, `${col.name} item`, data.children[0]!);
+    return;
+  }
+  if (col.kind === 'utf8' || col.domain >= 0) {
+    if (col.kind === 'utf8' ? type.typeId !== Type.Utf8 : !isStrings(type)) {
+      throw mismatch(t, col.name, col.kind === 'utf8' ? 'Utf8' : 'Utf8 or a dictionary of Utf8', type);
+    }
+    if (type.typeId === Type.Utf8) checkLengths(tx, t, col, data);
+    return;
+  }
+  if (!FIXED[col.type]!(type)) throw mismatch(t, col.name, `the Arrow type of ${col.type}`, type);
+  if (col.type === 'timestamp') {
+    const v = data.values as BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      const x = v[i]!;
+      if ((x > TIMESTAMP_MAX || x < -TIMESTAMP_MAX) && isValidAt(data, i)) {
+        throw new StateError(
+          'OUT_OF_RANGE',
+          `${t.name}.${col.name}: row ${i} of the loaded batch is ${x} ms, past ±${TIMESTAMP_MAX} ms`,
+          {
+            table: t.name,
+            column: col.name,
+            row: i,
+            value: x,
+          },
+        );
+      }
+    }
+  }
+  if (col.index === t.key) {
+    const v = data.values as ArrayLike<number>;
+    for (let i = 0; i < data.length; i++) {
+      if (v[i]! < 0 || v[i]! > MAX_KEY) {
+        throw new StateError(
+          'OUT_OF_RANGE',
+          `${t.name}.${col.name}: keys are ids in [0, ${MAX_KEY}], row ${i} of the loaded batch has ${v[i]}`,
+          {
+            table: t.name,
+            column: col.name,
+            row: i,
+            value: v[i],
+          },
+        );
+      }
+    }
+  }
+}
+
+function checkLengths(tx: TxCore, t: TableLayout, col: ColumnLayout, data: Data): void {
+  const max = tx.limits.maxStringBytes;
+  const offsets = data.valueOffsets as Int32Array;
+  for (let i = 0; i < data.length; i++) {
+    const bytes = offsets[i + 1]! - offsets[i]!;
+    if (bytes > max) {
+      throw new StateError(
+        'STRING_TOO_LONG',
+        `${t.name}.${col.name}: row ${i} of the loaded batch is a string of ${bytes} UTF-8 bytes, over the limit of ${max}`,
+        {
+          table: t.name,
+          column: col.name,
+          row: i,
+        },
+      );
+    }
+  }
+}
+
+/** Writes rows [from, from + n) of `data` (null: all null) into rows [at, at + n) of group `gRef`. */
+function fillColumn(
+  tx: TxCore,
+  t: TableLayout,
+  gRef: number,
+  col: ColumnLayout,
+  at: number,
+  n: number,
+  data: Data | null,
+  from: number,
+  remaps: Map<Vector, Int32Array>,
+): void {
+  if (col.kind !== 'fixed') {
+    fillVar(tx, t, gRef, col, at, n, data, from, remaps);
+    return;
+  }
+  const ref = chunkForWrite(tx, gRef, col, at);
+  const v = tx.views(ref);
+  const chunk = offOf(ref);
+  if (col.nullable) copyValidity(data, from, v.u8, chunk, at, n);
+  if (data === null) return;
+  const base = (chunk + col.validityBytes) >> (col.shift < 0 ? 0 : col.shift);
+  if (col.shift < 0) {
+    copyBits(data.values as Uint8Array, data.offset + from, v.u8, chunk + col.validityBytes, at, n);
+  } else if (col.domain >= 0) {
+    const codes = v[col.view as 'i8' | 'i16' | 'i32'];
+    const strings = stringSource(tx, t, col, data, remaps);
+    for (let i = 0; i < n; i++) codes[base + at + i] = isValidAt(data, from + i) ? strings(from + i) : 0;
+  } else {
+    const values = data.values as Int32Array;
+    (v[col.view] as Int32Array).set(values.subarray(from, from + n), base + at);
+  }
+}
+
+/** A function from a row of a string column's source to its code, interning each distinct string once. */
+function stringSource(
+  tx: TxCore,
+  t: TableLayout,
+  col: ColumnLayout,
+  data: Data,
+  remaps: Map<Vector, Int32Array>,
+): (row: number) => number {
+  const domain = tx.domain(col.domain);
+  const ops = tx.blockOps();
+  const intern = (s: string) => {
+    const code = domain.intern(ops, s);
+    if (code > col.max) {
+      throw new StateError(
+        'OUT_OF_RANGE',
+        `${t.name}.${col.name}: domain ${domain.layout.name} would hold ${code + 1} strings, more than the column's ${col.shift * 8 + 8}-bit codes can name (value ${describeValue(s)})`,
+        { table: t.name, column: col.name, value: s },
+      );
+    }
+    return code;
+  };
+  if (data.typeId === Type.Dictionary) {
+    const dictionary = data.dictionary!;
+    let remap = remaps.get(dictionary);
+    if (remap === undefined) {
+      remap = new Int32Array(dictionary.length).fill(-1);
+      remaps.set(dictionary, remap);
+    }
+    const r = remap;
+    const indices = data.values as Int32Array;
+    return (row) => {
+      const j = indices[row]!;
+      let code = r[j]!;
+      if (code < 0) {
+        code = intern(dictionary.get(j) as string);
+        r[j] = code;
+      }
+      return code;
+    };
+  }
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  return (row) => intern(decoder.decode(bytes.subarray(offsets[row]!, offsets[row + 1]!)));
+}
+
+const decoder = new TextDecoder();
+
+/** Appends rows [from, from + n) of a utf8 or list source to rows [at, at + n) of group `gRef`. */
+function fillVar(
+  tx: TxCore,
+  t: TableLayout,
+  gRef: number,
+  col: ColumnLayout,
+  at: number,
+  n: number,
+  data: Data | null,
+  from: number,
+  remaps: Map<Vector, Int32Array>,
+): void {
+  const chunkRef = chunkForWrite(tx, gRef, col, at);
+  const cv = tx.views(chunkRef);
+  const chunk = offOf(chunkRef);
+  if (col.nullable) copyValidity(data, from, cv.u8, chunk, at, n);
+  const offs = cv.i32;
+  const ob = (chunk + col.validityBytes) >> 2;
+  const start = offs[ob + at]!;
+  if (data === null) {
+    for (let i = 1; i <= n; i++) offs[ob + at + i] = start;
+    return;
+  }
+  const src = data.valueOffsets as Int32Array;
+  const first = src[from]!;
+  const items = src[from + n]! - first;
+  const unit = col.kind === 'list' ? 4 : 1;
+  const [dSeg, dOff] = dataForAppend(tx, gRef, col, start, items, unit);
+  const dst = tx.arena.get(dSeg);
+  if (col.kind === 'utf8') {
+    dst.u8.set((data.values as Uint8Array).subarray(first, first + items), dOff + start);
+  } else if (items > 0) {
+    const child = data.children[0]!;
+    const strings = stringSource(tx, t, col, child, remaps);
+    const codes = dst.i32;
+    const db = (dOff >> 2) + start - first;
+    for (let k = first; k < first + items; k++) codes[db + k] = strings(k);
+  }
+  for (let i = 1; i <= n; i++) offs[ob + at + i] = start + src[from + i]! - first;
+}
+
+/**
+ * The data block of a utf8 or list column made ready to take `items` more items after its first
+ * `start`: written in place when this transaction made it or `start` is past its high-water mark
+ * and it has room, else copied into a larger block. Returns its segment and byte offset.
+ */
+function dataForAppend(
+  tx: TxCore,
+  gRef: number,
+  col: ColumnLayout,
+  start: number,
+  items: number,
+  unit: number,
+): [number, number] {
+  const f64 = tx.views(gRef).f64;
+  const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+  const seg = f64[e + E_DATA_SEG]!;
+  const off = f64[e + E_DATA_OFF]!;
+  const cap = f64[e + E_DATA_CAP]!;
+  const end = start + items;
+  const writable = seg >= 0 && (f64[e + E_DATA_BIRTH] === tx.version || start >= f64[e + E_DATA_HWM]!);
+  if (end === 0 || (writable && end <= cap)) return [seg, off];
+  // A new group's block is sized to its rows; a block that must grow gets half as much again.
+  const want = start === 0 ? Math.max(end, 64) : Math.max(end + (end >> 1), 64);
+  const newCap = Math.floor(blockSize(want * unit) / unit);
+  const ref = tx.alloc(newCap * unit);
+  if (seg >= 0) {
+    if (start > 0) tx.copy(packRef(seg, off), ref, start * unit);
+    tx.drop(packRef(seg, off), cap * unit, f64[e + E_DATA_BIRTH]!);
+  }
+  f64[e + E_DATA_SEG] = segOf(ref);
+  f64[e + E_DATA_OFF] = offOf(ref);
+  f64[e + E_DATA_BIRTH] = tx.version;
+  f64[e + E_DATA_CAP] = newCap;
+  f64[e + E_DATA_HWM] = 0;
+  return [segOf(ref), offOf(ref)];
+}
+
+/** Sets the validity bits of rows [at, at + n) of a chunk from rows [from, ...) of `data`. */
+function copyValidity(
+  data: Data | null,
+  from: number,
+  u8: Uint8Array,
+  chunk: number,
+  at: number,
+  n: number,
+): void {
+  if (data === null) {
+    setBits(u8, chunk, at, n, false);
+    return;
+  }
+  const bitmap = data.nullBitmap;
+  if (data.nullCount === 0 || bitmap === undefined || bitmap.length === 0) setBits(u8, chunk, at, n, true);
+  else copyBits(bitmap, data.offset + from, u8, chunk, at, n);
+}
+
+/**
+ * Copies bits [srcBit, srcBit + n) of `src` to bits [dstBit, dstBit + n) of the bitmap at byte
+ * `base` of `dst`. Bits of the destination outside the range keep their values (a partly used
+ * byte may hold bits that published versions read).
+ */
+function copyBits(
+  src: Uint8Array,
+  srcBit: number,
+  dst: Uint8Array,
+  base: number,
+  dstBit: number,
+  n: number,
+): void {
+  let i = 0;
+  // Whole bytes when both sides are byte-aligned: the usual case of row groups and fresh batches.
+  if ((srcBit & 7) === 0 && (dstBit & 7) === 0) {
+    const bytes = n >> 3;
+    dst.set(src.subarray(srcBit >> 3, (srcBit >> 3) + bytes), base + (dstBit >> 3));
+    i = bytes << 3;
+  }
+  for (; i < n; i++) {
+    const s = srcBit + i;
+    const d = dstBit + i;
+    const at = base + (d >> 3);
+    const mask = 1 << (d & 7);
+    dst[at] = (src[s >> 3]! & (1 << (s & 7))) !== 0 ? dst[at]! | mask : dst[at]! & ~mask;
+  }
+}
+
+/** Sets (or clears) bits [dstBit, dstBit + n) of the bitmap at byte `base`, keeping the others. */
+function setBits(dst: Uint8Array, base: number, dstBit: number, n: number, on: boolean): void {
+  let i = 0;
+  for (; i < n && ((dstBit + i) & 7) !== 0; i++) setBit(dst, base, dstBit + i, on);
+  const whole = (n - i) >> 3;
+  if (whole > 0) {
+    const at = base + ((dstBit + i) >> 3);
+    dst.fill(on ? 0xff : 0, at, at + whole);
+    i += whole << 3;
+  }
+  for (; i < n; i++) setBit(dst, base, dstBit + i, on);
+}
+
+function setBit(u8: Uint8Array, base: number, i: number, on: boolean): void {
+  const at = base + (i >> 3);
+  const mask = 1 << (i & 7);
+  u8[at] = on ? u8[at]! | mask : u8[at]! & ~mask;
+}
+
+/** Points the key locator at rows [at, at + n) of group `gRef`, which are table rows pos, pos + 1, ... */
+function indexKeys(tx: TxCore, ts: TxTable, gRef: number, at: number, n: number, pos: number): void {
+  const t = ts.layout;
+  const col = t.columns[t.key]!;
+  const f64 = tx.views(gRef).f64;
+  const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+  const v = tx.arena.get(f64[e]!);
+  const codes = v[col.view as 'i8' | 'i16' | 'i32'];
+  const base = (f64[e + 1]! + col.validityBytes) >> col.shift;
+  for (let i = 0; i < n; i++) {
+    const code = codes[base + at + i]!;
+    if (locate(tx, ts, code) >= 0) {
+      const key = col.domain >= 0 ? tx.strings().decode(col.domain, code) : code;
+      throw new StateError('DUPLICATE_KEY', `${t.name} already has a row with key ${describeValue(key)}`, {
+        table: t.name,
+        key,
+      });
+    }
+    setKey(tx, ts, code, pos + i);
+  }
+}
