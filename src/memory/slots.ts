@@ -6,6 +6,24 @@ import { W_SLOT_HWM } from './control.js';
 /** The tag a thread writes into the slots it owns: its thread id plus one, so 0 means free. */
 export const THREAD_TAG = threadId + 1;
 
+/** Where in a pin attempt a {@link setPinRaceHook} hook runs. */
+export type PinRaceStage = 'loaded' | 'stored';
+
+/** The test hook of PinTable.pin, or null (always, outside tests). */
+let raceHook: ((stage: PinRaceStage, version: number) => void) | null = null;
+
+/**
+ * @internal For tests only: calls `hook` inside every pin attempt of this thread, with the version
+ * the attempt loaded: at 'loaded', after the first version load and before the slot store (a writer
+ * that commits and scans here cannot see the slot); at 'stored', after the slot store and before the
+ * ring entry is read and the version loaded again. A hook that writes there makes the race that the
+ * second load exists for happen every time. Pass null to remove it. When unset, a pin pays one
+ * load and compare of a module variable per stage.
+ */
+export function setPinRaceHook(hook: ((stage: PinRaceStage, version: number) => void) | null): void {
+  raceHook = hook;
+}
+
 /** One pinned version of this thread: shared by every snapshot of that version in the thread. */
 export interface Pin {
   /** The pinned version. */
@@ -56,7 +74,9 @@ export class PinTable {
         }
       }
       const slot = this.#take();
+      if (raceHook !== null) raceHook('loaded', version);
       Atomics.store(i64, slotIndex + slot, v);
+      if (raceHook !== null) raceHook('stored', version);
       const e = ringIndex + (version & ringMask) * 2;
       const rootSeg = i32[e]!;
       const rootOff = i32[e + 1]!;

@@ -1,7 +1,10 @@
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { type Batch, clusterSchema, Store } from '../../src/index.js';
 import { nextMessage, startWorker } from '../support/workers.js';
 
+const ROUNDS = 50;
+const NODES = ['node-a', 'node-b'];
 const now = 1_700_000_000_000;
 const resources = {
   cpu_count: 8,
@@ -14,11 +17,44 @@ const resources = {
   gpu_available: false,
 };
 
+interface BatchMessage {
+  kind: 'batch';
+  round: number;
+  node: string;
+  status: string | undefined;
+  assignment: Batch | null;
+}
+interface Done {
+  kind: 'done';
+  round: number;
+  node: string;
+  outcome: string;
+}
+
+/** The owner's side: applies each producer's batch the moment it arrives and replies with the outcome. */
+function serve(store: Store, worker: Worker, statuses: Map<string, string | undefined>): void {
+  worker.on('message', (m: BatchMessage | { kind: string }) => {
+    if (m.kind !== 'batch') return;
+    const { round, node, status, assignment } = m as BatchMessage;
+    statuses.set(`${round}/${node}`, status);
+    let outcome = 'no batch';
+    if (assignment !== null) {
+      try {
+        store.apply(assignment);
+        outcome = 'won';
+      } catch (err) {
+        outcome = (err as { code: string }).code;
+      }
+    }
+    worker.postMessage({ kind: 'outcome', round, outcome });
+  });
+}
+
 describe('a scheduler assignment as one batch', () => {
-  it('lets exactly one of two producer threads racing for the same task win', async () => {
+  it('lets exactly one of two producer threads racing on the writer for a task win, every round', async () => {
     const store = Store.create(clusterSchema);
     store.write((tx) => {
-      for (const node_id of ['node-a', 'node-b']) {
+      for (const node_id of NODES) {
         tx.insert('nodes', {
           node_id,
           role: 'worker',
@@ -30,53 +66,63 @@ describe('a scheduler assignment as one batch', () => {
           tasks_assigned: 0,
         });
       }
-      tx.insert('tasks', {
-        task_id: 'task-1',
-        task_type: 'train',
-        status: 'pending',
-        priority: 1,
-        submit_time: now,
-        resources: { cpu_cores: 1, gpu_cores: 0, memory_mb: 512 },
-        input_cids: [],
-      });
+      for (let r = 0; r < ROUNDS; r++) {
+        tx.insert('tasks', {
+          task_id: `task-${r}`,
+          task_type: 'train',
+          status: 'pending',
+          priority: 1,
+          submit_time: now,
+          resources: { cpu_cores: 1, gpu_cores: 0, memory_mb: 512 },
+          input_cids: [],
+        });
+      }
     });
-    const go = new Int32Array(new SharedArrayBuffer(4));
-    const producers = ['node-a', 'node-b'].map((node) =>
+    const arrived = new Int32Array(new SharedArrayBuffer(4 * ROUNDS));
+    const producers = NODES.map((node) =>
       startWorker(new URL('../workers/assign-producer.ts', import.meta.url), {
         handle: store.handle(),
-        task: 'task-1',
         node,
-        go,
+        producers: NODES.length,
+        arrived,
       }),
     );
-    type Reply = { kind: string; node: string; status: string; assignment: Batch | null };
-    const replies = producers.map((w) => nextMessage<Reply>(w, (m) => m.kind === 'batch'));
-    // Release both once both are attached and waiting, so both read the task before either applies.
-    await Promise.all(producers.map((w) => nextMessage<Reply>(w, (m) => m.kind === 'ready')));
-    Atomics.store(go, 0, 1);
-    Atomics.notify(go, 0);
-    const outcomes: string[] = [];
-    // Both decided before either batch is applied: the writer then applies them in turn.
-    for (const { status, assignment } of await Promise.all(replies)) {
-      // Each producer saw the task pending and built its batch.
-      expect(status).toBe('pending');
-      try {
-        store.apply(assignment!);
-        outcomes.push('won');
-      } catch (err) {
-        outcomes.push((err as { code: string }).code);
+    const statuses = new Map<string, string | undefined>();
+    try {
+      await Promise.all(producers.map((w) => nextMessage(w, (m: { kind: string }) => m.kind === 'ready')));
+      for (const w of producers) serve(store, w, statuses);
+
+      const winners: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const done = producers.map((w) =>
+          nextMessage<Done>(w, (m) => m.kind === 'done' && m.round === round),
+        );
+        for (const w of producers) w.postMessage({ kind: 'round', round, task: `task-${round}` });
+        const outcomes = await Promise.all(done);
+        // Both read the task pending and sent a batch: the writer's order decided.
+        for (const node of NODES) expect(statuses.get(`${round}/${node}`), `round ${round}`).toBe('pending');
+        expect(outcomes.map((o) => o.outcome).sort(), `round ${round}`).toEqual([
+          'PRECONDITION_FAILED',
+          'won',
+        ]);
+        winners.push(outcomes.find((o) => o.outcome === 'won')!.node);
       }
+
+      store.read((s) => {
+        for (let round = 0; round < ROUNDS; round++) {
+          expect(s.get('tasks', `task-${round}`, ['status', 'assigned_node_id'])).toEqual({
+            status: 'assigned',
+            assigned_node_id: winners[round],
+          });
+        }
+        const counts = NODES.map((node) => s.get('nodes', node, ['tasks_assigned'])!.tasks_assigned);
+        expect(counts).toEqual(NODES.map((node) => winners.filter((w) => w === node).length));
+        expect(counts.reduce((a, b) => (a as number) + (b as number), 0)).toBe(ROUNDS);
+      });
+    } finally {
+      for (const w of producers) w.postMessage({ kind: 'stop' });
+      await Promise.all(producers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+      store.close();
     }
-    expect(outcomes.sort()).toEqual(['PRECONDITION_FAILED', 'won']);
-    store.read((s) => {
-      const task = s.get('tasks', 'task-1', ['status', 'assigned_node_id'])!;
-      expect(task.status).toBe('assigned');
-      const winner = task.assigned_node_id as string;
-      const loser = winner === 'node-a' ? 'node-b' : 'node-a';
-      expect(s.get('nodes', winner, ['tasks_assigned'])).toEqual({ tasks_assigned: 1 });
-      expect(s.get('nodes', loser, ['tasks_assigned'])).toEqual({ tasks_assigned: 0 });
-    });
-    await Promise.all(producers.map((w) => w.terminate()));
-    store.close();
   });
 });

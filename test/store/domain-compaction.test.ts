@@ -94,4 +94,32 @@ describe('dictionary domain compaction', () => {
     after.release();
     store.close();
   });
+
+  it.each([0.25, 0.75])(
+    'compacts once a compactDeadFraction of %d of the strings is dead, not before',
+    (fraction) => {
+      const STRINGS = 100;
+      const store = Store.create(s, { compactMinStrings: 16, compactDeadFraction: fraction, debug: true });
+      store.write((tx) => {
+        for (let i = 0; i < STRINGS; i++) tx.insert('nodes', { id: `n${i}`, n: i });
+      });
+      const dead = Math.ceil(STRINGS * fraction);
+      const read = () => store.read((r) => ({ size: r.domainSize('node'), n0: r.codeOf('node', 'n0') }));
+      for (let k = 0; k < dead - 1; k++) {
+        const v = store.write((tx) => tx.delete('nodes', `n${k}`));
+        // One version per write: no compaction yet, and deleted ids keep their codes.
+        expect(store.version).toBe(v);
+        expect(read()).toEqual({ size: STRINGS, n0: 0 });
+      }
+      const v = store.write((tx) => tx.delete('nodes', `n${dead - 1}`));
+      // The write that made the fraction dead is followed by the compaction's own version.
+      expect(store.version).toBe(v + 1);
+      expect(read()).toEqual({ size: STRINGS - dead, n0: -1 });
+      store.read((r) => {
+        expect(r.count('nodes')).toBe(STRINGS - dead);
+        for (let i = dead; i < STRINGS; i++) expect(r.get('nodes', `n${i}`)).toEqual({ id: `n${i}`, n: i });
+      });
+      store.close();
+    },
+  );
 });

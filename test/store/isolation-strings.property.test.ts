@@ -14,9 +14,9 @@
  * dictionary codes and sizes; at release, its Arrow view (built when it was pinned) too. A batch
  * with an invalid operation must throw that operation's StateError and change nothing.
  *
- * Row groups of 8 rows, 64 KiB segments (long values need blocks of their own), reclamation every
- * 3 commits and debug poisoning of freed blocks make copy-on-write of chunks and data blocks,
- * segment growth and reclamation happen often, and make a block freed too early read as garbage.
+ * The store runs with CHURN options (test/support/model-run.ts; with 64 KiB segments long values
+ * need blocks of their own): copy-on-write of chunks and data blocks, segment growth and
+ * reclamation happen often, and a block freed too early reads as garbage.
  * Domains stay far below the size at which the store compacts them (compactMinStrings, default
  * 1024), so codes are never renumbered here.
  */
@@ -30,14 +30,21 @@ import {
   type Row,
   type RowInput,
   type Snapshot,
-  StateError,
   type StateErrorCode,
-  Store,
   schema,
-  type Transaction,
   table,
   utf8,
 } from '../../src/index.js';
+import {
+  CHURN,
+  checkModel,
+  commandsArb,
+  Reach,
+  runModel,
+  type SnapshotCmd,
+  type Step,
+  writeSteps,
+} from '../support/model-run.js';
 
 const T = 'items';
 const L = 'links';
@@ -159,11 +166,7 @@ type Op =
   | { kind: 'link'; id: number; to: string | null }
   | { kind: 'bad'; sel: number; bad: number; value: number; values: Values };
 
-type Cmd =
-  | { kind: 'batch'; ops: Op[] }
-  | { kind: 'pin' }
-  | { kind: 'release'; sel: number }
-  | { kind: 'reclaim' };
+type BatchCmd = { kind: 'batch'; ops: Op[] };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -210,19 +213,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
-const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      kind: fc.constant('batch'),
-      ops: fc.array(opArb, { minLength: 1, maxLength: 8 }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('pin') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('release'), sel: selArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reclaim') }) },
-);
-const cmdsArb = fc.array(cmdArb, { minLength: 1, maxLength: 80, size: 'max' });
+const batchArb: fc.Arbitrary<BatchCmd> = fc.record({
+  kind: fc.constant('batch' as const),
+  ops: fc.array(opArb, { minLength: 1, maxLength: 8 }),
+});
+const cmdsArb = commandsArb(batchArb, 8, selArb, 80);
 
 // --- the model --------------------------------------------------------------------------------
 
@@ -323,22 +318,11 @@ class Model {
   }
 }
 
-/** An operation made concrete against the model state it runs on, with what it should do. */
-interface Concrete {
-  readonly run: (tx: Transaction) => void;
-  /** The code the store must throw at this operation, or null when it is valid. */
-  readonly error: StateErrorCode | null;
-  /** Whether the operation changes something (an update of no column does not). */
-  readonly writes: boolean;
-  /** Rows the items table has after the operation (when valid). */
-  readonly countAfter: number;
-}
-
 /** Resolves a batch against a copy of the model: the operations to run, up to the first invalid one. */
-function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: Concrete[] } {
+function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: Step[] } {
   const m = model.clone();
-  const steps: Concrete[] = [];
-  const push = (run: Concrete['run'], error: StateErrorCode | null, writes = true) => {
+  const steps: Step[] = [];
+  const push = (run: Step['run'], error: StateErrorCode | null, writes = true) => {
     steps.push({ run, error, writes, countAfter: m.rows.length });
     return error === null;
   };
@@ -419,12 +403,12 @@ function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: 
 }
 
 /** An invalid operation of one of several kinds, each failing for exactly one reason. */
-function badOp(m: Model, op: Extract<Op, { kind: 'bad' }>): [Concrete['run'], StateErrorCode] {
+function badOp(m: Model, op: Extract<Op, { kind: 'bad' }>): [Step['run'], StateErrorCode] {
   const n = m.rows.length;
   const existing = n > 0 ? m.rows[op.sel % n]!.name : null;
   const missing = KEYS.find((k) => !m.has(k)) ?? NEVER[0]!;
   const bad = BAD_VALUES[op.value]!;
-  const kinds: [Concrete['run'], StateErrorCode][] = [
+  const kinds: [Step['run'], StateErrorCode][] = [
     // Values are checked before the key: a bad value fails even under a duplicate key.
     [(tx) => tx.insert(T, { name: KEYS[op.sel % KEYS.length]!, ...op.values, ...bad.values }), bad.code],
     // A key of the wrong type: the key column is a dictionary column.
@@ -585,190 +569,80 @@ function expectCodes(snap: Snapshot, model: Model, fail: (what: string) => void)
 
 // --- the property -----------------------------------------------------------------------------
 
-interface Held {
-  readonly snap: Snapshot;
-  readonly version: number;
-  readonly model: Model;
-  /** Its Arrow view, built when it was pinned: checked again when it is released. */
-  readonly view: Table;
-}
+const reach = new Reach();
+/** What the runs exercised of strings, besides what every model run counts. */
+const stringReach = { emptyKeyRows: 0, longTexts: 0, keyAfterReference: 0 };
 
-/** What the runs exercised, summed over all of them, so the test can check its own reach. */
-const reach = {
-  commits: 0,
-  noOpBatches: 0,
-  failedBatches: new Map<StateErrorCode, number>(),
-  maxRows: 0,
-  maxNames: 0,
-  maxSegments: 0,
-  maxHeld: 0,
-  reclaimedBytes: 0,
-  pinnedAcrossChange: 0,
-  emptyKeyRows: 0,
-  longTexts: 0,
-  keyAfterReference: 0,
-};
-
-function runCommands(cmds: readonly Cmd[]): void {
-  const store = Store.create(SCHEMA, {
-    rowGroupSize: 8,
-    segmentBytes: 65_536,
-    reclaimInterval: 3,
-    debug: true,
-  });
-  const held: Held[] = [];
-  let model = new Model();
+function runCommands(cmds: readonly (BatchCmd | SnapshotCmd)[]): void {
   /** Every string some version had in the name domain: snapshots must not find the others. */
   const everNames = new Set<string>();
   const everKeys = new Set<string>();
-  const releaseHeld = (h: Held) => {
-    expectTableEquals(h.view, h.model.rows, `pinned v${h.version}, view from its pin`);
-    expectTableEquals(h.snap.table(T), h.model.rows, `pinned v${h.version}, view at release`);
-    h.snap.release();
-    expect(h.snap.released).toBe(true);
-  };
-  try {
-    let version = store.version;
-    for (const cmd of cmds) {
-      switch (cmd.kind) {
-        case 'batch': {
-          const { after, steps } = resolveBatch(model, cmd.ops);
-          const failure = steps.at(-1)!.error;
-          let reached = 0;
-          const run = () =>
-            store.write((tx) => {
-              for (const step of steps) {
-                reached++;
-                step.run(tx);
-                // Reads through the transaction see its own writes.
-                expect(tx.count(T)).toBe(step.countAfter);
-              }
-            });
-          if (failure === null) {
-            const v = run();
-            if (steps.some((s) => s.writes)) {
-              expect(v).toBe(version + 1);
-              reach.commits++;
-            } else {
-              // Updates of no column publish nothing.
-              expect(v).toBe(version);
-              reach.noOpBatches++;
-            }
-            version = v;
-            model = after;
-            for (const r of model.rows) {
-              // A key whose string an earlier version already had, from a peer or a link.
-              if (!everKeys.has(r.name) && everNames.has(r.name)) reach.keyAfterReference++;
-              everKeys.add(r.name);
-            }
-            for (const s of model.names.strings) everNames.add(s);
-          } else {
-            const usedBefore = store.stats().usedBytes;
-            let thrown: unknown = null;
-            try {
-              run();
-            } catch (err) {
-              thrown = err;
-            }
-            expect(thrown, 'an invalid batch throws a StateError').toBeInstanceOf(StateError);
-            expect((thrown as StateError).code).toBe(failure);
-            expect(reached, 'the error comes from the invalid operation').toBe(steps.length);
-            // Every block the failed transaction took went back (a reclaim it set off may free more).
-            expect(store.stats().usedBytes).toBeLessThanOrEqual(usedBefore);
-            reach.failedBatches.set(failure, (reach.failedBatches.get(failure) ?? 0) + 1);
-          }
-          expect(store.version).toBe(version);
-          break;
-        }
-        case 'pin': {
-          const snap = store.snapshot();
-          expect(snap.version).toBe(version);
-          held.push({ snap, version, model: model.clone(), view: snap.table(T) });
-          reach.maxHeld = Math.max(reach.maxHeld, held.length);
-          break;
-        }
-        case 'release': {
-          if (held.length === 0) break;
-          releaseHeld(held.splice(cmd.sel % held.length, 1)[0]!);
-          break;
-        }
-        case 'reclaim':
-          reach.reclaimedBytes += store.reclaim();
-          break;
+  runModel(cmds, reach, SCHEMA, CHURN, new Model(), (store) => ({
+    batch(cmd, model, version) {
+      const { after, steps } = resolveBatch(model, cmd.ops);
+      const v = writeSteps(store, reach, T, steps, version);
+      if (steps.at(-1)!.error !== null) return { model, version };
+      for (const r of after.rows) {
+        // A key whose string an earlier version already had, from a peer or a link.
+        if (!everKeys.has(r.name) && everNames.has(r.name)) stringReach.keyAfterReference++;
+        everKeys.add(r.name);
       }
-
-      // The newest version equals the model.
-      const newest = store.snapshot();
-      try {
-        expect(newest.version).toBe(version);
-        expectSnapshotEquals(newest, model, everNames, `newest v${version}`);
-        if (model.rows.length > 0) {
-          // A read of some columns returns exactly those.
-          const r = model.rows.at(-1)!;
-          const some = newest.get(T, r.name, ['tags', 'text'])!;
-          expect(Object.keys(some).sort()).toEqual(['tags', 'text']);
-          expect(some.text).toBe(r.text);
-        }
-      } finally {
-        newest.release();
-      }
-      // Every held snapshot still equals the model as it was when it was pinned.
-      for (const h of held) {
-        expect(h.snap.version).toBe(h.version);
-        expectSnapshotEquals(h.snap, h.model, everNames, `pinned v${h.version}`);
-        if (h.version !== version) reach.pinnedAcrossChange++;
-      }
-      reach.maxRows = Math.max(reach.maxRows, model.rows.length);
-      reach.maxNames = Math.max(reach.maxNames, model.names.strings.length);
-      reach.maxSegments = Math.max(reach.maxSegments, store.stats().segments);
-      if (model.has('')) reach.emptyKeyRows++;
-      if (model.rows.some((r) => (r.text?.length ?? 0) >= 100)) reach.longTexts++;
-    }
-
-    store.read((s) => {
-      const view = s.table(T);
-      expectTableEquals(view, model.rows, 'newest at the end');
-      // Key and peer share one dictionary (with different index widths) in an IPC file.
-      expectTableEquals(tableFromIPC(tableToIPC(view, 'file')), model.rows, 'IPC file of the newest');
-    });
-    for (const h of held.splice(0)) releaseHeld(h);
-    // With nothing pinned, a reclaim frees every retired block.
-    reach.reclaimedBytes += store.reclaim();
-    const stats = store.stats();
-    expect(stats.pins).toEqual([]);
-    expect(stats.retiredBytes).toBe(0);
-  } finally {
-    for (const h of held) h.snap.release();
-    store.close();
-  }
+      for (const s of after.names.strings) everNames.add(s);
+      return { model: after, version: v };
+    },
+    check: (snap, model, label) => expectSnapshotEquals(snap, model, everNames, label),
+    checkNewest(snap, model) {
+      if (model.rows.length === 0) return;
+      // A read of some columns returns exactly those.
+      const r = model.rows.at(-1)!;
+      const some = snap.get(T, r.name, ['tags', 'text'])!;
+      expect(Object.keys(some).sort()).toEqual(['tags', 'text']);
+      expect(some.text).toBe(r.text);
+    },
+    // The Arrow view made at the pin is checked again at release.
+    hold: (snap) => snap.table(T),
+    release({ snap, version, model, kept }) {
+      expectTableEquals(kept, model.rows, `pinned v${version}, view from its pin`);
+      expectTableEquals(snap.table(T), model.rows, `pinned v${version}, view at release`);
+    },
+    rows: (model) => model.rows.length,
+    step(model) {
+      if (model.has('')) stringReach.emptyKeyRows++;
+      if (model.rows.some((r) => (r.text?.length ?? 0) >= 100)) stringReach.longTexts++;
+    },
+    end(model) {
+      store.read((s) => {
+        const view = s.table(T);
+        expectTableEquals(view, model.rows, 'newest at the end');
+        // Key and peer share one dictionary (with different index widths) in an IPC file.
+        expectTableEquals(tableFromIPC(tableToIPC(view, 'file')), model.rows, 'IPC file of the newest');
+      });
+    },
+  }));
 }
 
 describe('snapshot isolation with string keys, utf8 and list columns (model-based)', () => {
   it('every snapshot keeps its rows and dictionaries while random batches commit, fail and get reclaimed', () => {
-    // A fixed seed keeps the coverage checks below deterministic in CI; set FC_SEED to explore.
-    fc.assert(fc.property(cmdsArb, runCommands), {
-      numRuns: 100,
-      seed: Number(process.env.FC_SEED ?? 20261126),
+    checkModel(cmdsArb, runCommands, 100);
+    reach.expectReached({
+      runs: 100,
+      commits: 400,
+      failed: [
+        'DUPLICATE_KEY',
+        'KEY_NOT_FOUND',
+        'KEY_UPDATE',
+        'NULL_NOT_ALLOWED',
+        'OUT_OF_RANGE',
+        'ROW_OUT_OF_RANGE',
+        'TYPE_MISMATCH',
+      ],
+      maxHeld: 3,
+      heldAcrossCommits: 100,
     });
-
-    // The runs reached what this test is about.
-    expect(reach.commits).toBeGreaterThan(400);
-    expect([...reach.failedBatches.keys()].sort()).toEqual([
-      'DUPLICATE_KEY',
-      'KEY_NOT_FOUND',
-      'KEY_UPDATE',
-      'NULL_NOT_ALLOWED',
-      'OUT_OF_RANGE',
-      'ROW_OUT_OF_RANGE',
-      'TYPE_MISMATCH',
-    ]);
-    expect(reach.maxRows, 'tables span several row groups').toBeGreaterThan(3 * 8);
-    expect(reach.maxSegments, 'the arena grew past one segment').toBeGreaterThan(1);
-    expect(reach.maxHeld).toBeGreaterThan(3);
-    expect(reach.pinnedAcrossChange, 'snapshots were checked after later commits').toBeGreaterThan(100);
-    expect(reach.reclaimedBytes, 'retired blocks were reclaimed').toBeGreaterThan(0);
-    expect(reach.emptyKeyRows, 'the empty string was a key').toBeGreaterThan(0);
-    expect(reach.longTexts, 'long texts were stored').toBeGreaterThan(0);
-    expect(reach.keyAfterReference, 'strings first written as references became keys').toBeGreaterThan(10);
+    expect(stringReach.emptyKeyRows, 'the empty string was a key').toBeGreaterThan(0);
+    expect(stringReach.longTexts, 'long texts were stored').toBeGreaterThan(0);
+    expect(stringReach.keyAfterReference, 'strings first written as references became keys').toBeGreaterThan(
+      10,
+    );
   });
 });

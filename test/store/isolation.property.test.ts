@@ -7,9 +7,8 @@
  * held must equal the copy of the model taken when it was pinned, row by row and position by
  * position. A batch with an invalid operation must throw a StateError and change nothing.
  *
- * Row groups of 8 rows, 64 KiB segments, reclamation every 3 commits and debug poisoning of freed
- * blocks make copy-on-write, segment growth and reclamation happen often, and make a block freed
- * while a snapshot can still see it read as garbage.
+ * The store runs with CHURN options (test/support/model-run.ts): copy-on-write, segment growth and
+ * reclamation happen often, and a block freed while a snapshot can still see it reads as garbage.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -21,15 +20,22 @@ import {
   int64,
   type Row,
   type Snapshot,
-  StateError,
   type StateErrorCode,
-  Store,
   schema,
-  type Transaction,
   table,
   timestamp,
   uint8,
 } from '../../src/index.js';
+import {
+  CHURN,
+  checkModel,
+  commandsArb,
+  Reach,
+  runModel,
+  type SnapshotCmd,
+  type Step,
+  writeSteps,
+} from '../support/model-run.js';
 
 const T = 't';
 const SCHEMA = schema([
@@ -147,11 +153,7 @@ type Op =
   | { kind: 'deleteAt'; inRange: boolean; sel: number }
   | { kind: 'badInsert'; key: number; values: Values };
 
-type Cmd =
-  | { kind: 'batch'; ops: Op[] }
-  | { kind: 'pin' }
-  | { kind: 'release'; sel: number }
-  | { kind: 'reclaim' };
+type BatchCmd = { kind: 'batch'; ops: Op[] };
 
 /** Bad inserts are rare (about one batch in a dozen carries one): valid batches must dominate. */
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -182,19 +184,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('badInsert'), key: keyArb, values: valuesArb }) },
 );
 
-const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      kind: fc.constant('batch'),
-      ops: fc.array(opArb, { minLength: 1, maxLength: 10 }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('pin') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('release'), sel: selArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reclaim') }) },
-);
-const cmdsArb = fc.array(cmdArb, { minLength: 1, maxLength: 120, size: 'max' });
+const batchArb: fc.Arbitrary<BatchCmd> = fc.record({
+  kind: fc.constant('batch' as const),
+  ops: fc.array(opArb, { minLength: 1, maxLength: 10 }),
+});
+const cmdsArb = commandsArb(batchArb, 8, selArb, 120);
 
 // --- the model --------------------------------------------------------------------------------
 
@@ -251,21 +245,12 @@ function modelRow(id: number, values: Values): ModelRow {
   return { id, ...normalize(values) } as ModelRow;
 }
 
-/** An operation made concrete against the model state it runs on, with what it should do. */
-interface Concrete {
-  readonly run: (tx: Transaction) => void;
-  /** The code the store must throw at this operation, or null when it is valid. */
-  readonly error: StateErrorCode | null;
-  /** Rows the table has after the operation (when valid). */
-  readonly countAfter: number;
-}
-
 /** Resolves a batch against a copy of the model: the operations to run, up to the first invalid one. */
-function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: Concrete[] } {
+function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: Step[] } {
   const m = model.clone();
-  const steps: Concrete[] = [];
-  const push = (run: Concrete['run'], error: StateErrorCode | null) => {
-    steps.push({ run, error, countAfter: m.rows.length });
+  const steps: Step[] = [];
+  const push = (run: Step['run'], error: StateErrorCode | null, writes = true) => {
+    steps.push({ run, error, writes, countAfter: m.rows.length });
     return error === null;
   };
   for (const op of ops) {
@@ -299,7 +284,7 @@ function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: 
         const values = op.values;
         if (m.has(key)) {
           m.updateAt(m.positionOf(key), values);
-          ok = push((tx) => tx.update(T, key, values), null);
+          ok = push((tx) => tx.update(T, key, values), null, Object.keys(values).length > 0);
         } else {
           ok = push((tx) => tx.update(T, key, values), 'KEY_NOT_FOUND');
         }
@@ -322,7 +307,11 @@ function resolveBatch(model: Model, ops: readonly Op[]): { after: Model; steps: 
         if (op.kind === 'updateAt') {
           const values = op.values;
           if (valid) m.updateAt(pos, values);
-          ok = push((tx) => tx.updateAt(T, pos, values), valid ? null : 'ROW_OUT_OF_RANGE');
+          ok = push(
+            (tx) => tx.updateAt(T, pos, values),
+            valid ? null : 'ROW_OUT_OF_RANGE',
+            Object.keys(values).length > 0,
+          );
         } else {
           if (valid) m.deleteAt(pos);
           ok = push((tx) => tx.deleteAt(T, pos), valid ? null : 'ROW_OUT_OF_RANGE');
@@ -388,150 +377,40 @@ const jsonBig = (_: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)
 
 // --- the property -----------------------------------------------------------------------------
 
-interface Held {
-  readonly snap: Snapshot;
-  readonly version: number;
-  readonly rows: readonly ModelRow[];
-}
+const reach = new Reach();
 
-/** What the runs exercised, summed over all of them, so the test can check its own reach. */
-const reach = {
-  commits: 0,
-  failedBatches: new Set<StateErrorCode>(),
-  maxRows: 0,
-  maxSegments: 0,
-  maxHeld: 0,
-  reclaimedBytes: 0,
-  pinnedAcrossChange: 0,
-};
-
-function runCommands(cmds: readonly Cmd[]): void {
-  const store = Store.create(SCHEMA, {
-    rowGroupSize: 8,
-    segmentBytes: 65_536,
-    reclaimInterval: 3,
-    debug: true,
-  });
-  const held: Held[] = [];
-  let model = new Model();
-  /** Every key that some version had: held snapshots must not show the ones they did not have. */
+function runCommands(cmds: readonly (BatchCmd | SnapshotCmd)[]): void {
+  /** Every key that some version had: snapshots must not show the ones they do not have. */
   const everKeys = new Set<number>();
-  try {
-    let version = store.version;
-    for (const cmd of cmds) {
-      switch (cmd.kind) {
-        case 'batch': {
-          const { after, steps } = resolveBatch(model, cmd.ops);
-          const failure = steps.at(-1)!.error;
-          let reached = 0;
-          const run = () =>
-            store.write((tx) => {
-              for (const step of steps) {
-                reached++;
-                step.run(tx);
-                // Reads through the transaction see its own writes.
-                expect(tx.count(T)).toBe(step.countAfter);
-              }
-            });
-          if (failure === null) {
-            const v = run();
-            expect(v).toBe(version + 1);
-            version = v;
-            model = after;
-            for (const r of model.rows) everKeys.add(r.id);
-            reach.commits++;
-          } else {
-            const usedBefore = store.stats().usedBytes;
-            let thrown: unknown = null;
-            try {
-              run();
-            } catch (err) {
-              thrown = err;
-            }
-            expect(thrown, 'an invalid batch throws a StateError').toBeInstanceOf(StateError);
-            expect((thrown as StateError).code).toBe(failure);
-            expect(reached, 'the error comes from the invalid operation').toBe(steps.length);
-            // Every block the failed transaction took went back (a reclaim it set off may free more).
-            expect(store.stats().usedBytes).toBeLessThanOrEqual(usedBefore);
-            reach.failedBatches.add(failure);
-          }
-          expect(store.version).toBe(version);
-          break;
-        }
-        case 'pin': {
-          const snap = store.snapshot();
-          expect(snap.version).toBe(version);
-          held.push({ snap, version, rows: [...model.rows] });
-          reach.maxHeld = Math.max(reach.maxHeld, held.length);
-          break;
-        }
-        case 'release': {
-          if (held.length === 0) break;
-          const [gone] = held.splice(cmd.sel % held.length, 1);
-          gone!.snap.release();
-          expect(gone!.snap.released).toBe(true);
-          break;
-        }
-        case 'reclaim':
-          reach.reclaimedBytes += store.reclaim();
-          break;
-      }
-
-      // The newest version equals the model.
-      const newest = store.snapshot();
-      try {
-        expect(newest.version).toBe(version);
-        expectSnapshotEquals(newest, model.rows, [...NEVER_KEYS, ...everKeys], `newest v${version}`);
-        if (model.rows.length > 0) {
-          const r = model.rows[0]!;
-          // A read of some columns returns exactly those.
-          expect(Object.keys(newest.get(T, r.id, ['big', 'x'])!).sort()).toEqual(['big', 'x']);
-        }
-      } finally {
-        newest.release();
-      }
-      // Every held snapshot still equals the model as it was when it was pinned.
-      for (const h of held) {
-        expect(h.snap.version).toBe(h.version);
-        expectSnapshotEquals(h.snap, h.rows, [...NEVER_KEYS, ...everKeys], `pinned v${h.version}`);
-        if (h.version !== version) reach.pinnedAcrossChange++;
-      }
-      reach.maxRows = Math.max(reach.maxRows, model.rows.length);
-      reach.maxSegments = Math.max(reach.maxSegments, store.stats().segments);
-    }
-
-    for (const h of held.splice(0)) h.snap.release();
-    // With nothing pinned, a reclaim frees every retired block.
-    reach.reclaimedBytes += store.reclaim();
-    const stats = store.stats();
-    expect(stats.pins).toEqual([]);
-    expect(stats.retiredBytes).toBe(0);
-  } finally {
-    for (const h of held) h.snap.release();
-    store.close();
-  }
+  const absentKeys = () => [...NEVER_KEYS, ...everKeys];
+  runModel(cmds, reach, SCHEMA, CHURN, new Model(), (store) => ({
+    batch(cmd, model, version) {
+      const { after, steps } = resolveBatch(model, cmd.ops);
+      const v = writeSteps(store, reach, T, steps, version);
+      if (steps.at(-1)!.error !== null) return { model, version };
+      for (const r of after.rows) everKeys.add(r.id);
+      return { model: after, version: v };
+    },
+    check: (snap, model, label) => expectSnapshotEquals(snap, model.rows, absentKeys(), label),
+    checkNewest(snap, model) {
+      if (model.rows.length === 0) return;
+      // A read of some columns returns exactly those.
+      expect(Object.keys(snap.get(T, model.rows[0]!.id, ['big', 'x'])!).sort()).toEqual(['big', 'x']);
+    },
+    hold: () => undefined,
+    rows: (model) => model.rows.length,
+  }));
 }
 
 describe('snapshot isolation (model-based)', () => {
   it('every snapshot keeps showing its version while random batches commit, fail and get reclaimed', () => {
-    // A fixed seed keeps the coverage checks below deterministic in CI; set FC_SEED to explore.
-    fc.assert(fc.property(cmdsArb, runCommands), {
-      numRuns: 100,
-      seed: Number(process.env.FC_SEED ?? 20261126),
+    checkModel(cmdsArb, runCommands, 100);
+    reach.expectReached({
+      runs: 100,
+      commits: 500,
+      failed: ['DUPLICATE_KEY', 'KEY_NOT_FOUND', 'OUT_OF_RANGE', 'ROW_OUT_OF_RANGE'],
+      maxHeld: 3,
+      heldAcrossCommits: 100,
     });
-
-    // The runs reached what this test is about.
-    expect(reach.commits).toBeGreaterThan(500);
-    expect([...reach.failedBatches].sort()).toEqual([
-      'DUPLICATE_KEY',
-      'KEY_NOT_FOUND',
-      'OUT_OF_RANGE',
-      'ROW_OUT_OF_RANGE',
-    ]);
-    expect(reach.maxRows, 'tables span several row groups').toBeGreaterThan(3 * 8);
-    expect(reach.maxSegments, 'the arena grew past one segment').toBeGreaterThan(1);
-    expect(reach.maxHeld).toBeGreaterThan(3);
-    expect(reach.pinnedAcrossChange, 'snapshots were checked after later commits').toBeGreaterThan(100);
-    expect(reach.reclaimedBytes, 'retired blocks were reclaimed').toBeGreaterThan(0);
   });
 });
