@@ -34,7 +34,9 @@ import {
   segOf,
 } from './layout.js';
 import type { StringCache } from './string-cache.js';
-import { hashBytes, hashKey, KeyBytes, utf8Length, writeUtf8 } from './utf8.js';
+import { hashBytes, hashBytesKey, hashKey, KeyBytes, utf8Length, writeUtf8 } from './utf8.js';
+
+const decoder = new TextDecoder();
 
 /** What a domain needs from the transaction that changes it. */
 export interface BlockOps {
@@ -130,28 +132,71 @@ export class TxDomain {
     const hash = hashKey(s, internKey);
     const found = lookupHashed(ops, this.#f64, this.#w, s, internKey, hash);
     if (found >= 0) return found;
+    const n = utf8Length(s);
+    const at = this.#room(ops, n, () => s);
+    const w = this.#own;
+    writeUtf8(s, ops.get(w[D_BYTES_SEG]!).u8, w[D_BYTES_OFF]! + at, n);
+    return this.#added(ops, hash, at, n);
+  }
+
+  /**
+   * The code of the string whose UTF-8 encoding is `u8[start, end)`, adding it if it is new: no
+   * JavaScript string is made, which is what loading dictionary-encoded Arrow data wants.
+   */
+  internBytes(ops: BlockOps, u8: Uint8Array, start: number, end: number): number {
+    const hash = hashBytesKey(u8, start, end, internKey);
+    const found = lookupHashed(ops, this.#f64, this.#w, '', internKey, hash);
+    if (found >= 0) return found;
+    const n = end - start;
+    const at = this.#room(ops, n, () => decoder.decode(u8.subarray(start, end)));
+    const w = this.#own;
+    ops.get(w[D_BYTES_SEG]!).u8.set(u8.subarray(start, end), w[D_BYTES_OFF]! + at);
+    return this.#added(ops, hash, at, n);
+  }
+
+  /**
+   * Makes room for `strings` more strings of `bytes` UTF-8 bytes in all at once, so that interning
+   * many (a bulk load) grows each block, and rebuilds the hash index, once instead of by doubling.
+   */
+  reserve(ops: BlockOps, strings: number, bytes: number): void {
+    const w = this.words;
+    const codes = w[D_LENGTH]! + strings;
+    this.#ensureOffsets(ops, codes + 1);
+    this.#ensureBytes(ops, w[D_BYTE_LENGTH]! + bytes);
+    let slots = Math.max(MIN_SLOTS, w[D_HASH_CAP]!);
+    while (slots < codes * 2) slots *= 2;
+    if (w[D_HASH_SEG]! < 0 || slots > w[D_HASH_CAP]!) this.#rehash(ops, slots, false);
+  }
+
+  /** Room for one more string of `n` bytes; returns the byte offset to write it at. */
+  #room(ops: BlockOps, n: number, value: () => string): number {
     const w = this.words;
     const code = w[D_LENGTH]!;
     if (code >= MAX_CODES) {
       throw new StateError(
         'OUT_OF_RANGE',
         `dictionary domain ${this.layout.name} is full: it holds ${code} strings, the most a domain can`,
-        { value: s },
+        { value: value() },
       );
     }
     const byteLength = w[D_BYTE_LENGTH]!;
-    const n = utf8Length(s);
     this.#ensureOffsets(ops, code + 2);
     this.#ensureBytes(ops, byteLength + n);
-    writeUtf8(s, ops.get(w[D_BYTES_SEG]!).u8, w[D_BYTES_OFF]! + byteLength, n);
-    ops.get(w[D_OFF_SEG]!).i32[(w[D_OFF_OFF]! >> 2) + code + 1] = byteLength + n;
+    return byteLength;
+  }
+
+  /** Publishes (to this transaction) the string of `n` bytes just written at byte `at`; its code. */
+  #added(ops: BlockOps, hash: number, at: number, n: number): number {
+    const w = this.#own;
+    const code = w[D_LENGTH]!;
+    ops.get(w[D_OFF_SEG]!).i32[(w[D_OFF_OFF]! >> 2) + code + 1] = at + n;
     w[D_LENGTH] = code + 1;
-    w[D_BYTE_LENGTH] = byteLength + n;
+    w[D_BYTE_LENGTH] = at + n;
     this.dirty = true;
     const cap = w[D_HASH_CAP]!;
     if (w[D_HASH_SEG]! < 0 || (w[D_HASH_COUNT]! + 1) * 2 > cap)
       this.#rehash(ops, Math.max(MIN_SLOTS, cap * 2), false);
-    this.#insert(ops, code, hash, byteLength, byteLength + n);
+    this.#insert(ops, code, hash, at, at + n);
     return code;
   }
 

@@ -131,6 +131,29 @@ function hashEncoded(s: string): number {
   return hashBytes(scratch, 0, encoder.encodeInto(s, scratch).written);
 }
 
+/**
+ * `hashBytes(u8, start, end)`, keeping the bytes in `key` for `equalsKey` (whatever they are: a
+ * key made from bytes compares as bytes, so it needs no string).
+ */
+export function hashBytesKey(u8: Uint8Array, start: number, end: number, key: KeyBytes): number {
+  const n = end - start;
+  if (key.words.length * 4 < n + 4) key.words = new Int32Array((n >> 2) + 16);
+  const words = key.words;
+  let h = 0;
+  let i = start;
+  let k = 0;
+  for (; i + 4 <= end; i += 4, k++) {
+    const word = u8[i]! | (u8[i + 1]! << 8) | (u8[i + 2]! << 16) | (u8[i + 3]! << 24);
+    words[k] = word;
+    h = mixWord(h, word);
+  }
+  let tail = 0;
+  for (let shift = 0; i < end; i++, shift += 8) tail |= u8[i]! << shift;
+  words[k] = tail;
+  key.length = n;
+  return finish(h, tail, n);
+}
+
 /** The hash of the bytes `u8[start, end)`. */
 export function hashBytes(u8: Uint8Array, start: number, end: number): number {
   let h = 0;

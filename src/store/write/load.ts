@@ -1,4 +1,13 @@
-import { type Data, type DataType, RecordBatch, Table, Type, type Vector } from 'apache-arrow';
+import {
+  type Data,
+  type DataType,
+  RecordBatch,
+  Table,
+  Type,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describeValue, StateError } from '../../errors.js';
 import { blockSize } from '../../memory/size-class.js';
 import {
@@ -296,20 +305,27 @@ function fillColumn(
   const chunk = offOf(ref);
   if (col.nullable) copyValidity(data, from, v.u8, chunk, at, n);
   if (data === null) return;
-  const base = (chunk + col.validityBytes) >> (col.shift < 0 ? 0 : col.shift);
   if (col.shift < 0) {
     copyBits(data.values as Uint8Array, data.offset + from, v.u8, chunk + col.validityBytes, at, n);
-  } else if (col.domain >= 0) {
+    return;
+  }
+  const base = (chunk + col.validityBytes) >> col.shift;
+  if (col.domain >= 0) {
     const codes = v[col.view as 'i8' | 'i16' | 'i32'];
     const strings = stringSource(tx, t, col, data, remaps);
-    for (let i = 0; i < n; i++) codes[base + at + i] = isValidAt(data, from + i) ? strings(from + i) : 0;
+    if (data.nullCount === 0) for (let i = 0; i < n; i++) codes[base + at + i] = strings(from + i);
+    else for (let i = 0; i < n; i++) codes[base + at + i] = isValidAt(data, from + i) ? strings(from + i) : 0;
   } else {
     const values = data.values as Int32Array;
     (v[col.view] as Int32Array).set(values.subarray(from, from + n), base + at);
   }
 }
 
-/** A function from a row of a string column's source to its code, interning each distinct string once. */
+/**
+ * A function from a row of a string column's source to its code. A dictionary's strings are
+ * interned once each, straight from their UTF-8 bytes, when a row first names them; a plain Utf8
+ * source's string is interned from its bytes row by row.
+ */
 function stringSource(
   tx: TxCore,
   t: TableLayout,
@@ -319,9 +335,9 @@ function stringSource(
 ): (row: number) => number {
   const domain = tx.domain(col.domain);
   const ops = tx.blockOps();
-  const intern = (s: string) => {
-    const code = domain.intern(ops, s);
+  const checked = (code: number, bytes: Uint8Array, start: number, end: number) => {
     if (code > col.max) {
+      const s = decoder.decode(bytes.subarray(start, end));
       throw new StateError(
         'OUT_OF_RANGE',
         `${t.name}.${col.name}: domain ${domain.layout.name} would hold ${code + 1} strings, more than the column's ${col.shift * 8 + 8}-bit codes can name (value ${describeValue(s)})`,
@@ -332,10 +348,15 @@ function stringSource(
   };
   if (data.typeId === Type.Dictionary) {
     const dictionary = data.dictionary!;
+    const strings = dictionary.data.length === 1 ? dictionary.data[0]! : flatten(dictionary);
+    const offsets = strings.valueOffsets as Int32Array;
+    const bytes = strings.values as Uint8Array;
     let remap = remaps.get(dictionary);
     if (remap === undefined) {
       remap = new Int32Array(dictionary.length).fill(-1);
       remaps.set(dictionary, remap);
+      // At most this many new strings: grow the domain's blocks and index once, not by doubling.
+      domain.reserve(ops, dictionary.length, offsets[dictionary.length]! - offsets[0]!);
     }
     const r = remap;
     const indices = data.values as Int32Array;
@@ -343,7 +364,9 @@ function stringSource(
       const j = indices[row]!;
       let code = r[j]!;
       if (code < 0) {
-        code = intern(dictionary.get(j) as string);
+        const start = offsets[j]!;
+        const end = offsets[j + 1]!;
+        code = checked(domain.internBytes(ops, bytes, start, end), bytes, start, end);
         r[j] = code;
       }
       return code;
@@ -351,7 +374,16 @@ function stringSource(
   }
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
-  return (row) => intern(decoder.decode(bytes.subarray(offsets[row]!, offsets[row + 1]!)));
+  return (row) => {
+    const start = offsets[row]!;
+    const end = offsets[row + 1]!;
+    return checked(domain.internBytes(ops, bytes, start, end), bytes, start, end);
+  };
+}
+
+/** A dictionary Vector of several chunks as one Utf8 Data (rare: IPC gives one chunk). */
+function flatten(dictionary: Vector): Data {
+  return vectorFromArray(dictionary.toArray() as string[], new Utf8()).data[0]!;
 }
 
 const decoder = new TextDecoder();
