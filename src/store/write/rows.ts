@@ -17,10 +17,7 @@ export function insertRow(tx: TxCore, ts: TxTable, row: RowInput): void {
   const t = ts.layout;
   const op = tx.ops++;
   const cells = tx.cells;
-  for (const name in row) {
-    if (t.structs.has(name)) structValue(t, name, row[name], op);
-    else columnLayout(t, name);
-  }
+  checkNames(t, row, op);
   for (let c = 0; c < t.columns.length; c++) {
     const col = t.columns[c]!;
     const value =
@@ -255,6 +252,37 @@ function checkKey(t: TableLayout, key: number, op: number): number {
     });
   }
   return key;
+}
+
+/**
+ * Refuses a row that names a column the table lacks, or gives a struct something other than an
+ * object of its fields. Counting is enough when every name is known (the common case): a name
+ * is looked up only when the row has more keys than known names.
+ */
+function checkNames(t: TableLayout, row: RowInput, op: number): void {
+  let keys = 0;
+  for (const _ in row) keys++;
+  let known = 0;
+  for (const f of t.fields) {
+    const v = row[f.name];
+    if (v === undefined) continue;
+    known++;
+    if (f.struct === null) continue;
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date) {
+      structValue(t, f.name, v, op);
+    }
+    let fieldKeys = 0;
+    for (const _ in v as object) fieldKeys++;
+    let fieldsKnown = 0;
+    for (const child of f.columns)
+      if ((v as Record<string, unknown>)[child.leaf] !== undefined) fieldsKnown++;
+    if (fieldKeys !== fieldsKnown) structValue(t, f.name, v, op);
+  }
+  if (keys === known) return;
+  for (const name in row) {
+    if (t.structs.has(name)) structValue(t, name, row[name], op);
+    else columnLayout(t, name);
+  }
 }
 
 /**
