@@ -164,15 +164,17 @@ function fillVar(
   const items = src[from + n]! - first;
   const unit = col.kind === 'list' ? 4 : 1;
   const [dSeg, dOff] = dataForAppend(tx, gRef, col, start, items, unit);
-  const dst = tx.arena.get(dSeg);
-  if (col.kind === 'utf8') {
-    dst.u8.set((data.values as Uint8Array).subarray(first, first + items), dOff + start);
-  } else if (items > 0) {
-    const child = data.children[0]!;
-    const strings = stringSource(tx, t, col, child, remaps);
-    const codes = dst.i32;
-    const db = (dOff >> 2) + start - first;
-    for (let k = first; k < first + items; k++) codes[db + k] = strings(k);
+  // With no items (empty strings and lists, nulls) there may be no data block at all.
+  if (items > 0) {
+    const dst = tx.arena.get(dSeg);
+    if (col.kind === 'utf8') {
+      dst.u8.set((data.values as Uint8Array).subarray(first, first + items), dOff + start);
+    } else {
+      const strings = stringSource(tx, t, col, data.children[0]!, remaps);
+      const codes = dst.i32;
+      const db = (dOff >> 2) + start - first;
+      for (let k = first; k < first + items; k++) codes[db + k] = strings(k);
+    }
   }
   for (let i = 1; i <= n; i++) offs[ob + at + i] = start + src[from + i]! - first;
 }

@@ -106,7 +106,8 @@ function plan(tx: TxCore, t: TableLayout, batch: RecordBatch): Sources {
       if (parent.nullCount > 0) throw nulls(t, col.parent, parent);
       const i = parent.type.children.findIndex((f: { name: string }) => f.name === col.leaf);
       for (const f of parent.type.children as { name: string }[]) columnLayout(t, `${col.parent}.${f.name}`);
-      data = i < 0 ? null : sliceChild(parent, i);
+      // apache-arrow slices a struct's children with it: a child lines up with its parent.
+      data = i < 0 ? null : parent.children[i]!;
     }
     if (data === null) {
       if (!col.nullable) throw nulls(t, col.name, null);
@@ -116,14 +117,6 @@ function plan(tx: TxCore, t: TableLayout, batch: RecordBatch): Sources {
     out.push(data);
   }
   return out;
-}
-
-/** A struct's child data with the struct's slice offset applied. */
-function sliceChild(parent: Data, i: number): Data {
-  const child = parent.children[i]!;
-  return parent.offset === 0 && child.length === parent.length
-    ? child
-    : child.slice(parent.offset, parent.length);
 }
 
 function mismatch(t: TableLayout, column: string, wanted: string, got: DataType): StateError {
