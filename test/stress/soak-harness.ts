@@ -28,6 +28,7 @@ export interface SoakOptions {
 
 /** What a soak did and saw. */
 export interface SoakResult {
+  /** Transactions run: fewer than asked only if the writer stopped on a failure. */
   transactions: number;
   /** Transactions that published a version. */
   committed: number;
@@ -86,6 +87,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await Promise.all(workers.map((w) => nextMessage(w, (m: { kind: string }) => m.kind === 'ready')));
     const reports = workers.map((w) => nextMessage<SoakReaderReport>(w, (m) => m.kind === 'done'));
     // A reader that dies early must not leave the writer running for nothing: note it and stop.
+    // (Seen only when the loop below yields to the event loop.)
     let readerDied: unknown = null;
     for (const r of reports) r.catch((err) => (readerDied ??= err));
 
@@ -102,12 +104,22 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const progressEvery = Math.max(1, Math.floor(o.transactions / (o.progressLines ?? 10)));
     const verifyEvery = Math.max(1, Math.floor(o.transactions / Math.max(1, o.verifications)));
 
+    let ran = 0;
     for (let n = 1; n <= o.transactions && readerDied === null; n++) {
+      ran = n;
       const before = store.version;
       if (rand(100) < 2) {
         refuse(store, model, rand(5), failWriter, refused);
       } else {
-        const published = commitMixed(store, model, rand);
+        let published: number;
+        try {
+          published = commitMixed(store, model, rand);
+        } catch (err) {
+          // Every operation is valid by the mirror: a failure means store and mirror disagree.
+          // Stop writing, but still collect what the readers saw.
+          failWriter(`transaction ${n} failed: ${(err as Error).stack}`);
+          break;
+        }
         if (published > before) committed++;
         const now = store.version;
         const next = domainSizes(store);
@@ -126,6 +138,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         sizes = next;
       }
       if (n % o.sampleEvery === 0) samples.push(store.stats().usedBytes);
+      // Let the event loop run now and then: a reader's error or exit arrives there (and would
+      // stop the loop), as would the closing port of a thread whose pins the owner must clear.
+      if (n % 1_000 === 0) await new Promise(setImmediate);
       if (n % verifyEvery === 0 || n === o.transactions) {
         for (const m of store.read((s) => model.diff(s, null))) failWriter(`after ${n} transactions: ${m}`);
       }
@@ -144,7 +159,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const readers = await Promise.all(reports);
     const q = Math.floor(samples.length / 4);
     return {
-      transactions: o.transactions,
+      transactions: ran,
       committed,
       refused,
       compactions,
