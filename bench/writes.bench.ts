@@ -146,5 +146,8 @@ console.log('| write | ns |');
 console.log('|---|---|');
 for (const [name, ns] of results) console.log(`| ${name} | ${fmt(ns)} |`);
 console.log(`| load with tx.insert, tx of ${fmt(LOAD_BATCH)} (per row) | ${fmt((insertMs * 1e6) / TASKS)} |`);
-if (loadMs.length > 0) console.log(`| bulk load of ${fmt(arrow.numRows)} tasks from Arrow (tx.load), ms | ${fmt(median(loadMs))} |`);
+if (loadMs.length > 0)
+  console.log(
+    `| bulk load of ${fmt(arrow.numRows)} tasks from Arrow (tx.load), ms | ${fmt(median(loadMs))} |`,
+  );
 store.close();
