@@ -5,7 +5,7 @@ import type { MetaValue } from './meta.js';
 import { readRow } from './read.js';
 import { rowShape } from './row-shape.js';
 import type { Key, Row, RowInput } from './values.js';
-import { compactDomain } from './write/compaction.js';
+import { compactDomain, type DomainUse } from './write/compaction.js';
 import type { TxCore, TxTable } from './write/core.js';
 import { groupRef } from './write/directory.js';
 import { changeList, checkCondition, incrementCell } from './write/effect-ops.js';
@@ -243,8 +243,8 @@ export class Transaction {
     return tx.domain(domainLayout(tx.layout, domain).index).lookup(tx.arena, value);
   }
 
-  /** @internal Compacts dictionary domain `d` (see write/compaction.ts); returns its live strings. */
-  compactDomain(d: number, minDead: number): number {
+  /** @internal Compacts dictionary domain `d` (see write/compaction.ts); returns what it found. */
+  compactDomain(d: number, minDead: number): DomainUse {
     return compactDomain(this.#open(), d, minDead);
   }
 

@@ -68,6 +68,8 @@ export class Writer {
    * of the domain, so this keeps its cost O(1) per interned string or released cell, amortized.
    */
   readonly #checkedLive: number[];
+  /** Per domain: cells holding its codes at the last check. */
+  readonly #checkedCells: number[];
   /** Per domain: cells of its codes deleted or overwritten since the last check. */
   readonly #released: number[];
   #compacting = false;
@@ -90,6 +92,7 @@ export class Writer {
     };
     this.#core = new TxCore(ctx);
     this.#checkedLive = new Array(layout.domains.length).fill(0);
+    this.#checkedCells = new Array(layout.domains.length).fill(0);
     this.#released = new Array(layout.domains.length).fill(0);
     arena.onPressure = () => this.reclaim() > 0;
     this.#publishInitial();
@@ -210,14 +213,18 @@ export class Writer {
       // Strings die when the domain grows past its live count, or when cells that held codes go.
       const live = this.#checkedLive[d]!;
       const grew = length * (1 - deadFraction) >= live;
-      const released = this.#released[d]! >= live * deadFraction;
+      // A check scans every cell of the domain's columns: waiting for as many released cells (by
+      // the fraction) keeps its cost O(1) per write even when each string has many cells.
+      const released = this.#released[d]! >= Math.max(live, this.#checkedCells[d]!) * deadFraction;
       if (length < minStrings || !(grew || released)) continue;
       this.#released[d] = 0;
       this.#compacting = true;
       const tx = this.begin();
       try {
         // Publishes nothing when too few strings are dead: the transaction then changed nothing.
-        this.#checkedLive[d] = tx.compactDomain(d, Math.ceil(length * deadFraction));
+        const checked = tx.compactDomain(d, Math.ceil(length * deadFraction));
+        this.#checkedLive[d] = checked.live;
+        this.#checkedCells[d] = checked.cells;
         this.commit(tx);
       } catch (err) {
         // The write that triggered this has committed, so its caller must not see the error: leave

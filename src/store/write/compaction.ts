@@ -18,12 +18,18 @@ import type { TxCore, TxTable } from './core.js';
 import { chunkForWrite, groupForWrite, groupRef } from './directory.js';
 import { rebuildLocator } from './locator.js';
 
+/** What a compaction check found: strings some row references, and cells that hold codes. */
+export interface DomainUse {
+  readonly live: number;
+  readonly cells: number;
+}
+
 /**
  * Drops the strings of dictionary domain `d` that no row references: rebuilds the domain with
  * dense codes and rewrites every column that holds its codes, and the key locators of tables keyed
- * by it, if at least `minDead` strings are dead. Returns the number of live ones.
+ * by it, if at least `minDead` strings are dead.
  */
-export function compactDomain(tx: TxCore, d: number, minDead: number): number {
+export function compactDomain(tx: TxCore, d: number, minDead: number): DomainUse {
   const domain = tx.domain(d);
   const length = domain.length;
   const live = new Uint8Array(length);
@@ -31,14 +37,16 @@ export function compactDomain(tx: TxCore, d: number, minDead: number): number {
   for (const t of tx.layout.tables) {
     for (const col of t.columns) if (col.domain === d) users.push({ ts: tx.table(t.name), col });
   }
+  let cells = 0;
   const mark = (codes: Int8Array | Int16Array | Int32Array, at: number) => {
     live[codes[at]!] = 1;
+    cells++;
   };
   for (const { ts, col } of users) forEachCode(tx, ts, col, mark);
   const remap = new Int32Array(length).fill(-1);
   let kept = 0;
   for (let code = 0; code < length; code++) if (live[code] === 1) remap[code] = kept++;
-  if (length - kept < Math.max(1, minDead)) return kept;
+  if (length - kept < Math.max(1, minDead)) return { live: kept, cells };
   domain.rebuild(tx.blockOps(), remap, kept);
   for (const { ts, col } of users) {
     ts.dirty = true;
@@ -47,7 +55,7 @@ export function compactDomain(tx: TxCore, d: number, minDead: number): number {
   for (const t of tx.layout.tables) {
     if (t.key >= 0 && t.columns[t.key]!.domain === d) rebuildLocator(tx, tx.table(t.name));
   }
-  return kept;
+  return { live: kept, cells };
 }
 
 /** Calls `fn(codes, index)` for every code a dictionary or list column holds (nulls skipped). */
