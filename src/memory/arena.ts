@@ -47,8 +47,11 @@ const STALE_SLACK = 1024;
  * Blocks are addressed by (segment, byte offset) and sized by size class. A freed block first goes
  * on its class's quick list, and the next request of that class takes it back at the cost of an
  * array pop: a write mostly frees and allocates blocks of the sizes the writes before it did. A
- * request that finds neither its quick list nor a free extent empties every quick list into the
- * free extents before the arena bumps or grows (merging is deferred, as in dlmalloc's fastbins).
+ * request that its quick list cannot serve takes a listed free extent, or else bumps in the current
+ * segment; only when neither can serve it are the quick lists emptied into the free extents
+ * (merging is deferred, as in dlmalloc's fastbins), and the arena grows only after that and a
+ * reclamation scan. Emptying the quick lists whenever one class missed would push the common
+ * sizes of a write off their quick lists and onto the slower free extents.
  *
  * Free extents are runs of 64-byte granules of any length. A block released into them merges at
  * once with the free extents on either side, so memory freed in small pieces serves large requests
@@ -123,15 +126,21 @@ export class Arena {
 
   /** Allocation when the quick list of the class is empty: kept apart so that `alloc` stays small. */
   #allocSlow(cls: number, size: number): number {
-    let ref = this.#reuse(cls, size);
+    let ref = this.#fit(cls, size);
     if (ref >= 0) return ref;
     if (this.#bumpOff + size <= this.#bumpEnd) return this.#bump(size);
+    ref = this.#reuse(cls, size);
+    if (ref >= 0) return ref;
     // Reclaiming before growing keeps the arena from taking a new segment while retired blocks
     // only wait for a scan.
     if (this.onPressure()) {
+      const quick = this.#quick[cls]!;
+      if (quick.length > 0) {
+        this.#usedBytes += size;
+        return quick.pop()!;
+      }
       ref = this.#reuse(cls, size);
       if (ref >= 0) return ref;
-      if (this.#bumpOff + size <= this.#bumpEnd) return this.#bump(size);
     }
     if (size > this.#options.segmentBytes) {
       // An oversized block gets a segment of its own; bumping goes on in the current segment.
@@ -185,11 +194,15 @@ export class Arena {
     };
   }
 
-  /** A block of class `cls` from the free extents, emptying the quick lists into them if need be; or -1. */
+  /**
+   * Empties the quick lists into the free extents, then takes a block of class `cls` from them or
+   * from the bump pointer (which merging may have moved back); -1 if neither holds one.
+   */
   #reuse(cls: number, size: number): number {
+    if (!this.#consolidate()) return -1;
     const ref = this.#fit(cls, size);
-    if (ref >= 0 || !this.#consolidate()) return ref;
-    return this.#fit(cls, size);
+    if (ref >= 0) return ref;
+    return this.#bumpOff + size <= this.#bumpEnd ? this.#bump(size) : -1;
   }
 
   /** Releases every block on the quick lists into the free extents; returns whether there was any. */

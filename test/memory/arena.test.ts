@@ -28,16 +28,17 @@ function rng(seed: number): () => number {
 
 describe('the arena', () => {
   it('merges a freed block with free neighbours, so the merged extent serves a larger request', () => {
-    const a = arena(64 * 1024);
+    // Five blocks fill the segment, so that requests cannot bump past them.
+    const a = arena(5 * 1024);
     const [b0, b1, b2, b3] = [a.alloc(1024), a.alloc(1024), a.alloc(1024), a.alloc(1024)];
     expect([b1! - b0!, b2! - b1!, b3! - b2!]).toEqual([1024, 1024, 1024]);
-    a.alloc(64); // keeps b3 from going back to the bump pointer
+    a.alloc(1024);
     const arenaBytes = a.stats().arenaBytes;
     // Right neighbour free, then left neighbour free: b1 joins both sides.
     a.free(b2!, 1024);
     a.free(b0!, 1024);
     a.free(b1!, 1024);
-    expect(a.stats().usedBytes).toBe(1024 + 64);
+    expect(a.stats().usedBytes).toBe(2 * 1024);
     // Three 1 KiB pieces hold a 3 KiB block at the first one's place, where no piece alone could.
     expect(a.alloc(3 * 1024)).toBe(b0);
     // With b3 freed too, the extent (now just b3) serves a request of its size, then nothing is left.
@@ -105,10 +106,11 @@ describe('the arena', () => {
   });
 
   it('drops the list entries that merges leave stale, and never hands out their granules', () => {
-    const a = arena(1 << 20);
     const n = 4096;
+    // The blocks and one more fill the segment; the last keeps them from the bump pointer.
+    const a = arena((n + 1) * 64);
     const blocks = Array.from({ length: n }, () => a.alloc(64));
-    a.alloc(64); // keeps the run from going back to the bump pointer
+    a.alloc(64);
     for (let i = 1; i < n; i += 2) a.free(blocks[i]!, 64);
     // Each of these merges with both neighbours: the lists name thousands of granules that are
     // inside one extent now (and are rebuilt once those outnumber the extents).
@@ -118,7 +120,7 @@ describe('the arena', () => {
     const again = Array.from({ length: n }, () => a.alloc(64));
     expect(new Set(again).size).toBe(n);
     expect(again.every((r) => r >= blocks[0]! && r < blocks[0]! + n * 64)).toBe(true);
-    expect(a.stats().arenaBytes).toBe(1 << 20);
+    expect(a.stats().arenaBytes).toBe((n + 1) * 64);
   });
 
   for (const seed of [1, 2, 3]) {

@@ -13,7 +13,7 @@
  * times, and the run stops near a crest: the newest version is about as large as the table ever
  * was, so the ratio measures what the arena holds beyond live data (blocks waiting for a
  * reclamation scan, the pinned version's copy, and holes it cannot reuse), not the drift. When
- * written: 1.5x and 2.1x; 4.0x and 4.8x before free blocks coalesced.
+ * written: 1.7x and 2.3x; 4.0x and 4.8x before free blocks coalesced.
  */
 import { describe, expect, it } from 'vitest';
 import { dictionary, int32, list, type Row, Store, schema, table, utf8 } from '../../src/index.js';
