@@ -23,26 +23,72 @@ export interface ArenaStats {
   segments: number;
   /** Bytes of blocks currently handed out (live or awaiting reclamation). */
   usedBytes: number;
-  /** Bytes of freed blocks waiting on free lists for reuse. */
+  /** Bytes of segments not handed out (`arenaBytes - usedBytes`): freed blocks and untouched space. */
   freeBytes: number;
 }
 
+/** A packed reference is `segment * SEGMENT_SPAN + offset`. */
+const SEGMENT_SPAN = 0x1_0000_0000;
+/** Blocks and free extents start and end on 64-byte granules (every size class is a multiple). */
+const GRANULE = 64;
+const GRANULE_SHIFT = 6;
+/** Tag bits: the granule is the first / the last of a free extent; the extent's granules are `tag >>> 2`. */
+const START = 1;
+const END = 2;
+/** Size classes of sizes up to 2^53 stay below 8 * 32 = 256 (class of 2^53 is 187). */
+const BIN_WORDS = 8;
+/** Slack of stale free-list entries before the free lists are rebuilt. */
+const STALE_SLACK = 1024;
+
 /**
- * The writer's allocator. Its state (bump pointer, free lists) lives only in the writer thread: no
- * other thread allocates, so it needs no synchronisation. Blocks are addressed by (segment, byte
- * offset); freed blocks go to the free list of their size class and are reused first.
+ * The writer's allocator. Its state lives only in the writer thread: no other thread allocates, so
+ * it needs no synchronisation, and none of it is in the shared segments, which readers read.
+ *
+ * Blocks are addressed by (segment, byte offset) and sized by size class. A freed block first goes
+ * on its class's quick list, and the next request of that class takes it back at the cost of an
+ * array pop: a write mostly frees and allocates blocks of the sizes the writes before it did. A
+ * request that its quick list cannot serve takes a listed free extent, or else bumps in the current
+ * segment; only when neither can serve it are the quick lists emptied into the free extents
+ * (merging is deferred, as in dlmalloc's fastbins), and the arena grows only after that and a
+ * reclamation scan. Emptying the quick lists whenever one class missed would push the common
+ * sizes of a write off their quick lists and onto the slower free extents.
+ *
+ * Free extents are runs of 64-byte granules of any length. A block released into them merges at
+ * once with the free extents on either side, so memory freed in small pieces serves large requests
+ * again, and an extent that ends at the current segment's bump pointer goes back to it. Each
+ * segment has a boundary-tag table in the writer's heap, one Int32 per granule (1/16 of the
+ * segment's bytes): the first and last granule of every free extent hold its length and a START /
+ * END bit, every other granule holds 0, so a release finds its neighbours in O(1).
+ *
+ * Free extents are listed by size class (the largest class that fits in them), newest first; a
+ * request takes the smallest listed extent class that fits (a bitmap finds it) and gives the rest
+ * back. Lists are not unlinked when an extent merges or is taken: the tag table says whether an
+ * entry still names a free extent that is large enough, and stale entries are dropped as they are
+ * met, or all at once when they outnumber the live ones.
  */
 export class Arena {
   readonly #segments: SegmentTable;
   readonly #options: ArenaOptions;
   readonly #announce: (index: number, sab: SharedArrayBuffer) => void;
-  readonly #free: number[][] = [];
+  /** Per size class, freed blocks not yet released into the free extents. */
+  readonly #quick: number[][] = Array.from({ length: BIN_WORDS * 32 }, () => []);
+  /** Bit `c` is set when quick list `c` may hold a block. */
+  readonly #quickMask = new Uint32Array(BIN_WORDS);
+  /** Boundary tags per segment: see the class comment. */
+  readonly #tags: Int32Array[] = [];
+  /** Per size class, packed references to free extents of at least that class's size (some stale). */
+  readonly #bins: number[][] = Array.from({ length: BIN_WORDS * 32 }, () => []);
+  /** Bit `c` is set when bin `c` may hold an entry. */
+  readonly #nonEmpty = new Uint32Array(BIN_WORDS);
+  /** Entries in all bins, stale ones included. */
+  #entries = 0;
+  /** Free extents (not counting the space past the bump pointer). */
+  #extents = 0;
   #bumpSeg = -1;
   #bumpOff = 0;
   #bumpEnd = 0;
   #arenaBytes = 0;
   #usedBytes = 0;
-  #freeBytes = 0;
   /** Called when the arena is full, to free retired blocks; returns whether anything was freed. */
   onPressure: () => boolean = () => false;
   /** Describes the oldest pin, for the message of a full-arena error. */
@@ -70,41 +116,68 @@ export class Arena {
   alloc(bytes: number): number {
     const cls = sizeClassOf(bytes);
     const size = sizeOfClass(cls);
-    let ref = this.#popFree(cls, size);
+    const quick = this.#quick[cls]!;
+    if (quick.length > 0) {
+      this.#usedBytes += size;
+      return quick.pop()!;
+    }
+    return this.#allocSlow(cls, size);
+  }
+
+  /** Allocation when the quick list of the class is empty: kept apart so that `alloc` stays small. */
+  #allocSlow(cls: number, size: number): number {
+    let ref = this.#fit(cls, size);
     if (ref >= 0) return ref;
     if (this.#bumpOff + size <= this.#bumpEnd) return this.#bump(size);
+    ref = this.#reuse(cls, size);
+    if (ref >= 0) return ref;
     // Reclaiming before growing keeps the arena from taking a new segment while retired blocks
     // only wait for a scan.
     if (this.onPressure()) {
-      ref = this.#popFree(cls, size);
+      const quick = this.#quick[cls]!;
+      if (quick.length > 0) {
+        this.#usedBytes += size;
+        return quick.pop()!;
+      }
+      ref = this.#reuse(cls, size);
       if (ref >= 0) return ref;
     }
-    ref = this.#split(cls, size);
-    if (ref >= 0) return ref;
     if (size > this.#options.segmentBytes) {
       // An oversized block gets a segment of its own; bumping goes on in the current segment.
       const seg = this.#newSegment(size);
       this.#usedBytes += size;
-      return seg * 0x1_0000_0000;
+      return seg * SEGMENT_SPAN;
     }
-    this.#bumpSeg = this.#newSegment(this.#options.segmentBytes);
+    const seg = this.#newSegment(this.#options.segmentBytes);
+    if (this.#bumpOff < this.#bumpEnd) {
+      // The rest of the old segment becomes a free extent. Its left neighbour is not free: an
+      // extent that ends at the bump pointer is always given back to it.
+      const off = this.#bumpOff;
+      const tags = this.#tags[this.#bumpSeg]!;
+      const granules = (this.#bumpEnd - off) / GRANULE;
+      this.#insert(tags, this.#bumpSeg * SEGMENT_SPAN + off, off >>> GRANULE_SHIFT, granules, -1);
+    }
+    this.#bumpSeg = seg;
     this.#bumpOff = 0;
     this.#bumpEnd = this.#options.segmentBytes;
     return this.#bump(size);
   }
 
-  /** Returns a block of `bytes` bytes (the size it was allocated with) to its free list. */
+  /**
+   * Frees a block of `bytes` bytes (the size it was allocated with). It is merged with the free
+   * space on either side when the quick lists are next emptied.
+   */
   free(ref: number, bytes: number): void {
     const cls = sizeClassOf(bytes);
     const size = sizeOfClass(cls);
     if (this.#options.poison) {
-      const seg = Math.floor(ref / 0x1_0000_0000);
-      const off = ref - seg * 0x1_0000_0000;
+      const seg = Math.floor(ref / SEGMENT_SPAN);
+      const off = ref - seg * SEGMENT_SPAN;
       this.#segments.get(seg).u8.fill(POISON_BYTE, off, off + size);
     }
-    this.#push(cls, ref);
     this.#usedBytes -= size;
-    this.#freeBytes += size;
+    this.#quick[cls]!.push(ref);
+    this.#quickMask[cls >>> 5]! |= 1 << (cls & 31);
   }
 
   /** The views of segment `seg`. */
@@ -117,58 +190,171 @@ export class Arena {
       arenaBytes: this.#arenaBytes,
       segments: this.#segments.length,
       usedBytes: this.#usedBytes,
-      freeBytes: this.#freeBytes,
+      freeBytes: this.#arenaBytes - this.#usedBytes,
     };
   }
 
-  #popFree(cls: number, size: number): number {
-    const list = this.#free[cls];
-    if (list === undefined || list.length === 0) return -1;
-    this.#freeBytes -= size;
-    this.#usedBytes += size;
-    return list.pop()!;
+  /**
+   * Empties the quick lists into the free extents, then takes a block of class `cls` from them or
+   * from the bump pointer (which merging may have moved back); -1 if neither holds one.
+   */
+  #reuse(cls: number, size: number): number {
+    if (!this.#consolidate()) return -1;
+    const ref = this.#fit(cls, size);
+    if (ref >= 0) return ref;
+    return this.#bumpOff + size <= this.#bumpEnd ? this.#bump(size) : -1;
   }
 
-  /**
-   * Carves a block of class `cls` out of the smallest larger free block, returning the rest to the
-   * free lists as blocks of the largest classes that fit, so memory freed in one size class can
-   * serve another before the arena grows. (There is no coalescing: pieces stay pieces.)
-   */
-  #split(cls: number, size: number): number {
-    for (let c = cls + 1; c < this.#free.length; c++) {
-      const list = this.#free[c];
-      if (list === undefined || list.length === 0) continue;
-      const ref = list.pop()!;
-      const big = sizeOfClass(c);
-      this.#freeBytes -= big;
-      this.#usedBytes += size;
-      let at = ref + size;
-      let rest = big - size;
-      while (rest > 0) {
-        let piece = sizeClassOf(rest);
-        if (sizeOfClass(piece) > rest) piece--;
-        const bytes = sizeOfClass(piece);
-        this.#push(piece, at);
-        this.#freeBytes += bytes;
-        at += bytes;
-        rest -= bytes;
+  /** Releases every block on the quick lists into the free extents; returns whether there was any. */
+  #consolidate(): boolean {
+    let any = false;
+    for (let w = 0; w < BIN_WORDS; w++) {
+      let bits = this.#quickMask[w]!;
+      this.#quickMask[w] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const cls = (w << 5) + 31 - Math.clz32(low);
+        const list = this.#quick[cls]!;
+        const size = sizeOfClass(cls);
+        for (let i = 0; i < list.length; i++) this.#release(list[i]!, size, cls);
+        any ||= list.length > 0;
+        list.length = 0;
       }
-      return ref;
+    }
+    return any;
+  }
+
+  /** Makes the free block at `ref` of class `cls` (`size` bytes) a free extent, merged with its neighbours. */
+  #release(ref: number, size: number, cls: number): void {
+    const seg = Math.floor(ref / SEGMENT_SPAN);
+    const off = ref - seg * SEGMENT_SPAN;
+    const tags = this.#tags[seg]!;
+    let g = off >>> GRANULE_SHIFT;
+    let n = size / GRANULE;
+    let bin = cls;
+    if (g > 0) {
+      const t = tags[g - 1]!;
+      if ((t & END) !== 0) {
+        // The extent on the left takes the block in; its end tag is now inside.
+        tags[g - 1] = 0;
+        const left = t >>> 2;
+        g -= left;
+        n += left;
+        this.#extents--;
+        bin = -1;
+      }
+    }
+    const end = g + n;
+    if (seg === this.#bumpSeg && end * GRANULE === this.#bumpOff) {
+      tags[g] = 0;
+      this.#bumpOff = g * GRANULE;
+      return;
+    }
+    if (end < tags.length) {
+      const t = tags[end]!;
+      if ((t & START) !== 0) {
+        // The extent on the right joins; its end tag is rewritten below.
+        tags[end] = 0;
+        n += t >>> 2;
+        this.#extents--;
+        bin = -1;
+      }
+    }
+    this.#insert(tags, seg * SEGMENT_SPAN + g * GRANULE, g, n, bin);
+  }
+
+  /** Takes a block of class `cls` from the smallest listed free extent that holds it, or returns -1. */
+  #fit(cls: number, size: number): number {
+    const need = size / GRANULE;
+    for (let b = this.#nextBin(cls); b >= 0; b = this.#nextBin(b + 1)) {
+      const bin = this.#bins[b]!;
+      while (bin.length > 0) {
+        const ref = bin.pop()!;
+        this.#entries--;
+        const seg = Math.floor(ref / SEGMENT_SPAN);
+        const tags = this.#tags[seg]!;
+        const g = (ref - seg * SEGMENT_SPAN) >>> GRANULE_SHIFT;
+        const t = tags[g]!;
+        // A stale entry names a granule that is no longer the start of a free extent, or the start
+        // of a smaller one listed again in its own class.
+        if ((t & START) === 0 || t >>> 2 < need) continue;
+        if (bin.length === 0) this.#nonEmpty[b >>> 5]! &= ~(1 << (b & 31));
+        const n = t >>> 2;
+        this.#extents--;
+        this.#usedBytes += size;
+        tags[g] = 0;
+        if (n === need) tags[g + n - 1] = 0;
+        else this.#insert(tags, ref + size, g + need, n - need, -1);
+        return ref;
+      }
+      this.#nonEmpty[b >>> 5]! &= ~(1 << (b & 31));
     }
     return -1;
   }
 
-  #push(cls: number, ref: number): void {
-    let list = this.#free[cls];
-    if (list === undefined) {
-      list = [];
-      this.#free[cls] = list;
+  /** The first bin at or above `from` whose bit is set, or -1. */
+  #nextBin(from: number): number {
+    let w = from >>> 5;
+    if (w >= BIN_WORDS) return -1;
+    let bits = this.#nonEmpty[w]! & (-1 << (from & 31));
+    while (bits === 0) {
+      if (++w === BIN_WORDS) return -1;
+      bits = this.#nonEmpty[w]!;
     }
-    list.push(ref);
+    return (w << 5) + 31 - Math.clz32(bits & -bits);
+  }
+
+  /**
+   * Records the free extent of `n` granules at granule `g` (packed reference `ref`) in its tags and
+   * lists it in `bin`, or in the largest class that fits it when `bin` is -1.
+   */
+  #insert(tags: Int32Array, ref: number, g: number, n: number, bin: number): void {
+    // n < 2^29 (a 32 GiB extent) keeps the tag an int32.
+    const tag = n * 4;
+    if (n === 1) tags[g] = tag | START | END;
+    else {
+      tags[g] = tag | START;
+      tags[g + n - 1] = tag | END;
+    }
+    this.#extents++;
+    this.#list(ref, bin < 0 ? this.#binOf(n * GRANULE) : bin);
+    if (this.#entries > 2 * this.#extents + STALE_SLACK) this.#rebuild();
+  }
+
+  #list(ref: number, bin: number): void {
+    this.#bins[bin]!.push(ref);
+    this.#nonEmpty[bin >>> 5]! |= 1 << (bin & 31);
+    this.#entries++;
+  }
+
+  /** The largest size class whose blocks fit in `bytes`. */
+  #binOf(bytes: number): number {
+    const cls = sizeClassOf(bytes);
+    return sizeOfClass(cls) > bytes ? cls - 1 : cls;
+  }
+
+  /** Lists every free extent once, in its own class, dropping stale entries. */
+  #rebuild(): void {
+    const live = new Set<number>();
+    for (const bin of this.#bins) {
+      for (const ref of bin) {
+        const seg = Math.floor(ref / SEGMENT_SPAN);
+        if ((this.#tags[seg]![(ref - seg * SEGMENT_SPAN) >>> GRANULE_SHIFT]! & START) !== 0) live.add(ref);
+      }
+      bin.length = 0;
+    }
+    this.#nonEmpty.fill(0);
+    this.#entries = 0;
+    for (const ref of live) {
+      const seg = Math.floor(ref / SEGMENT_SPAN);
+      const n = this.#tags[seg]![(ref - seg * SEGMENT_SPAN) >>> GRANULE_SHIFT]! >>> 2;
+      this.#list(ref, this.#binOf(n * GRANULE));
+    }
   }
 
   #bump(size: number): number {
-    const ref = this.#bumpSeg * 0x1_0000_0000 + this.#bumpOff;
+    const ref = this.#bumpSeg * SEGMENT_SPAN + this.#bumpOff;
     this.#bumpOff += size;
     this.#usedBytes += size;
     return ref;
@@ -185,6 +371,7 @@ export class Arena {
     const sab = new SharedArrayBuffer(segBytes);
     const index = this.#segments.length;
     this.#segments.add(index, sab);
+    this.#tags[index] = new Int32Array(segBytes / GRANULE);
     // Announce before any version can point into the segment: see SegmentTable.
     this.#announce(index, sab);
     this.#arenaBytes += segBytes;

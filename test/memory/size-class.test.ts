@@ -11,6 +11,16 @@ describe('size classes', () => {
     }
   });
 
+  it('agree on both sides of 1 GiB, where the integer arithmetic hands over to floating point', () => {
+    for (let bytes = 2 ** 29; bytes <= 2 ** 32; bytes += 2 ** 23 + 4097) {
+      const size = blockSize(bytes);
+      expect(size).toBeGreaterThanOrEqual(bytes);
+      expect(size).toBeLessThanOrEqual(bytes * 1.25 + 64);
+      expect(blockSize(size)).toBe(size);
+      expect(sizeClassOf(size + 1)).toBe(sizeClassOf(size) + 1);
+    }
+  });
+
   it('are ordered and each maps back to itself', () => {
     let last = 0;
     for (let cls = 0; cls < 120; cls++) {
