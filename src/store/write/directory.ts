@@ -50,6 +50,17 @@ export function chunkOf(tx: TxCore, gRef: number, col: ColumnLayout): number {
 
 /** Makes row group `g` writable, copying its block the first time in this transaction. */
 export function groupForWrite(tx: TxCore, ts: TxTable, g: number): number {
+  // A transaction that writes many rows of a group finds it copied already: the top block and the
+  // page that name it were copied with it, so three birth checks answer.
+  if (ts.dirBirth === tx.version) {
+    const top = tx.views(ts.dir).f64;
+    const te = (offOf(ts.dir) >> 3) + DIR_HEADER + (g >>> DIR_PAGE_SHIFT) * DIR_ENTRY;
+    if (top[te + 2] === tx.version) {
+      const dir = tx.arena.get(top[te]!).f64;
+      const e = (top[te + 1]! >> 3) + (g & DIR_PAGE_MASK) * DIR_ENTRY;
+      if (dir[e + 2] === tx.version) return packRef(dir[e]!, dir[e + 1]!);
+    }
+  }
   const page = pageForWrite(tx, ts, topForWrite(tx, ts, ts.groups), g >>> DIR_PAGE_SHIFT);
   const dir = tx.views(page).f64;
   const e = (offOf(page) >> 3) + (g & DIR_PAGE_MASK) * DIR_ENTRY;
