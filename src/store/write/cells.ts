@@ -6,6 +6,8 @@ import {
   E_DATA_HWM,
   E_DATA_OFF,
   E_DATA_SEG,
+  E_OFF,
+  E_SEG,
   GROUP_ENTRY,
   GROUP_HEADER,
   offOf,
@@ -14,9 +16,9 @@ import {
 } from '../layout.js';
 import { readVar } from '../read.js';
 import { utf8Length, writeUtf8 } from '../utf8.js';
-import { type Cell, setValid, writeCell as writeFixedCell } from '../values.js';
-import type { TxCore } from './core.js';
-import { chunkForWrite } from './directory.js';
+import { type Cell, readValue, setValid, type Value, writeCell as writeFixedCell } from '../values.js';
+import type { TxCore, TxTable } from './core.js';
+import { chunkForWrite, groupRef } from './directory.js';
 
 /** Writes a checked cell at row `i` of the writable group `gRef`, which holds `count` rows. */
 export function writeCell(
@@ -112,4 +114,15 @@ function writeVar(
   }
   if (delta !== 0) for (let r = i + 1; r <= count; r++) offs[ob + r] = offs[ob + r]! + delta;
   offs[ob + i + 1] = start + items;
+}
+
+/** The value of one stored column at row `pos` of table `ts`, with the transaction's changes. */
+export function valueAt(tx: TxCore, ts: TxTable, pos: number, col: ColumnLayout): Value {
+  const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
+  const f64 = tx.views(gRef).f64;
+  const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+  const i = pos & tx.layout.groupMask;
+  if (col.kind !== 'fixed') return readVar(tx.arena, f64, e, col, i, tx.strings()) as Value;
+  const v = readValue(tx.arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
+  return col.domain >= 0 && v !== null ? tx.strings().decode(col.domain, v as number) : v;
 }

@@ -6,10 +6,6 @@ import type { Effect } from '../effects.js';
 import {
   type ColumnLayout,
   domainEntry,
-  E_OFF,
-  E_SEG,
-  GROUP_ENTRY,
-  GROUP_HEADER,
   offOf,
   packRef,
   R_META_BYTES,
@@ -31,10 +27,9 @@ import {
   tableLayout,
 } from '../layout.js';
 import { checkMeta, type MetaValue, readMeta } from '../meta.js';
-import { readVar, type StringDecoder } from '../read.js';
+import type { StringDecoder } from '../read.js';
 import type { StringCache } from '../string-cache.js';
-import { type Cell, type CellSite, readValue, type Value } from '../values.js';
-import { groupRef } from './directory.js';
+import type { Cell, CellSite } from '../values.js';
 
 /** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
 export interface TxTable {
@@ -314,17 +309,6 @@ export class TxCore {
   /** Decodes dictionary codes with this transaction's strings. */
   strings(): StringDecoder {
     return this.#decoder;
-  }
-
-  /** The value of one stored column at row `pos`, with this transaction's changes. */
-  valueAt(ts: TxTable, pos: number, col: ColumnLayout): Value {
-    const gRef = groupRef(this, ts, pos >>> this.layout.groupShift);
-    const f64 = this.views(gRef).f64;
-    const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-    const i = pos & this.layout.groupMask;
-    if (col.kind !== 'fixed') return readVar(this.arena, f64, e, col, i, this.strings()) as Value;
-    const v = readValue(this.arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
-    return col.domain >= 0 && v !== null ? this.strings().decode(col.domain, v as number) : v;
   }
 
   // --- blocks -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { describeValue, StateError } from '../../errors.js';
 import { type Condition, sameValue } from '../effects.js';
 import { columnLayout } from '../layout.js';
 import { type Key, toCell, type Value } from '../values.js';
-import { writeCell } from './cells.js';
+import { valueAt, writeCell } from './cells.js';
 import type { TxCore, TxTable } from './core.js';
 import { groupForWrite } from './directory.js';
 import { positionOf, rowOfKey } from './locator.js';
@@ -38,7 +38,7 @@ export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string,
       op,
     });
   }
-  const value = tx.valueAt(ts, pos, col);
+  const value = valueAt(tx, ts, pos, col);
   if (value === null) throw mismatch('null cannot be incremented');
   let next: Value;
   if (typeof value === 'bigint') {
@@ -80,7 +80,7 @@ export function changeList(
       { table: t.name, column, key, value },
     );
   }
-  const items = (tx.valueAt(ts, pos, col) ?? []) as string[];
+  const items = (valueAt(tx, ts, pos, col) ?? []) as string[];
   const next = add ? (items.includes(value) ? items : [...items, value]) : items.filter((x) => x !== value);
   // Adding a present item or removing an absent one changes nothing, and writes nothing.
   if (next.length !== items.length) updateRow(tx, ts, key, pos, nestValue(col, next));
@@ -115,7 +115,7 @@ export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Con
   } else {
     const col = columnLayout(t, condition.column);
     if (pos < 0) fail(`required ${condition.column} to match, but there is no such row`, condition.column);
-    const actual = tx.valueAt(ts, pos, col);
+    const actual = valueAt(tx, ts, pos, col);
     const wanted = 'equals' in condition ? [condition.equals] : condition.in;
     if (!wanted.some((w) => sameValue(actual, w))) {
       const expected =
