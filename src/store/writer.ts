@@ -68,6 +68,8 @@ export class Writer {
    * of the domain, so this keeps its cost O(1) per interned string or released cell, amortized.
    */
   readonly #checkedLive: number[];
+  /** Domains the last commit grew or released cells of (see commit). */
+  readonly #touched: number[] = [];
   /** Per domain: cells holding its codes at the last check. */
   readonly #checkedCells: number[];
   /** Per domain: cells of its codes deleted or overwritten since the last check. */
@@ -149,27 +151,27 @@ export class Writer {
       if (ts?.dirty) writeTableEntry(f64, r + ROOT_HEADER + t * TABLE_WORDS, ts, version);
     }
     if (meta !== null) this.#writeMeta(f64, r, meta, version);
-    let touched = false;
+    // The domains this commit grew or released cells of: only they can need compacting now. (A
+    // compaction's own commit leaves the list alone: the check that made it is iterating it.)
+    const checking = !this.#compacting;
+    if (checking) this.#touched.length = 0;
     for (let d = 0; d < domains.length; d++) {
       const td = domains[d];
-      if (td?.dirty) {
+      const grew = td?.dirty === true;
+      if (grew) {
         const w = domainEntry(this.#layout, offOf(root), d);
-        f64.set(td.words, w);
+        f64.set(td!.words, w);
         f64[w + D_CHANGED] = version;
-        touched = true;
       }
-      if (released[d]! > 0) {
-        this.#released[d]! += released[d]!;
-        touched = true;
-      }
+      if (released[d]! > 0) this.#released[d]! += released[d]!;
+      if (checking && (grew || released[d]! > 0)) this.#touched.push(d);
     }
     this.#publish(version, root);
     for (let i = 0; i < retired.length; i += 3)
       this.#retired.add(retired[i]!, retired[i + 1]!, retired[i + 2]!, version);
     for (let i = 0; i < dropped.length; i += 2) this.#arena.free(dropped[i]!, dropped[i + 1]!);
     if (++this.#sinceScan >= this.#reclaimInterval) this.reclaim();
-    // Whether a domain needs compacting changes only when it grew or lost cells.
-    if (touched && !this.#compacting) this.#maybeCompact();
+    if (checking && this.#touched.length > 0) this.#maybeCompact();
     return version;
   }
 
@@ -207,9 +209,10 @@ export class Writer {
    */
   #maybeCompact(): void {
     const { minStrings, deadFraction } = this.#compaction;
-    const f64 = this.#arena.get(segOf(this.#root)).f64;
-    for (let d = 0; d < this.#layout.domains.length; d++) {
-      const length = f64[domainEntry(this.#layout, offOf(this.#root), d) + D_LENGTH]!;
+    for (const d of this.#touched) {
+      // The root of now: a compaction earlier in this loop published a new one (maybe elsewhere).
+      const root = this.#arena.get(segOf(this.#root)).f64;
+      const length = root[domainEntry(this.#layout, offOf(this.#root), d) + D_LENGTH]!;
       // Strings die when the domain grows past its live count, or when cells that held codes go.
       const live = this.#checkedLive[d]!;
       const grew = length * (1 - deadFraction) >= live;
