@@ -19,6 +19,11 @@ export interface TableSchema {
    * non-negative ids (the key locator is an array indexed by key).
    */
   readonly key: string | null;
+  /**
+   * Rows per row group of this table (a power of two, at least 8); null takes the store's
+   * `rowGroupSize`. Small groups make single-row writes copy less; large ones scan faster.
+   */
+  readonly rowGroupSize?: number | null;
 }
 
 /** A store's schema: plain data, so it crosses threads inside a store handle. */
@@ -31,6 +36,12 @@ export interface Schema {
 export interface TableOptions {
   /** Name of the primary key column. */
   key?: string;
+  /**
+   * Rows per row group of this table (a power of two, at least 8), instead of the store's
+   * `rowGroupSize`: a small table written row by row (heartbeats) copies less per write with
+   * small groups; a big table that is scanned wants large ones.
+   */
+  rowGroupSize?: number;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -163,7 +174,25 @@ export function table(
       );
     }
   }
-  return { name, columns: cols, key };
+  const rowGroupSize = options.rowGroupSize ?? null;
+  if (rowGroupSize !== null && !isGroupSize(rowGroupSize)) {
+    throw new StateError(
+      'INVALID_SCHEMA',
+      `rowGroupSize of table ${name} must be a power of two of at least 8, not ${rowGroupSize}`,
+      { table: name },
+    );
+  }
+  return { name, columns: cols, key, rowGroupSize };
+}
+
+/** Whether `n` can be a row-group size: a power of two of at least 8 (and at most 2^24). */
+export function isGroupSize(n: unknown): n is number {
+  return (
+    Number.isInteger(n) &&
+    (n as number) >= 8 &&
+    (n as number) <= 2 ** 24 &&
+    ((n as number) & ((n as number) - 1)) === 0
+  );
 }
 
 /** Gathers tables into a schema, checking that their names are unique. */
@@ -177,6 +206,11 @@ export function schema(tables: readonly TableSchema[]): Schema {
   }
   if (tables.length === 0) throw new StateError('INVALID_SCHEMA', 'a schema needs at least one table');
   return {
-    tables: tables.map((t) => ({ name: t.name, columns: t.columns.map((c) => ({ ...c })), key: t.key })),
+    tables: tables.map((t) => ({
+      name: t.name,
+      columns: t.columns.map((c) => ({ ...c })),
+      key: t.key,
+      rowGroupSize: t.rowGroupSize ?? null,
+    })),
   };
 }

@@ -165,6 +165,10 @@ export interface TableLayout {
   readonly key: number;
   readonly groupBytes: number;
   readonly arrowSchema: ArrowSchema;
+  /** Rows per row group of this table (the table's own, or the store's), its log2, and mask. */
+  readonly rowGroupSize: number;
+  readonly groupShift: number;
+  readonly groupMask: number;
 }
 
 /** A dictionary domain: the strings that the dictionary columns naming it share. */
@@ -182,9 +186,8 @@ export interface StoreLayout {
   readonly byName: ReadonlyMap<string, TableLayout>;
   readonly domains: readonly DomainLayout[];
   readonly domainByName: ReadonlyMap<string, DomainLayout>;
+  /** The store's default rows per row group (a table may have its own: TableLayout.rowGroupSize). */
   readonly rowGroupSize: number;
-  readonly groupShift: number;
-  readonly groupMask: number;
   readonly rootBytes: number;
 }
 
@@ -201,6 +204,7 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
   const domains: { name: string; index: number; columns: string[]; values: Utf8 }[] = [];
   const domainByName = new Map<string, (typeof domains)[number]>();
   const tables = schema.tables.map((t, index): TableLayout => {
+    const groupSize = t.rowGroupSize ?? rowGroupSize;
     const columns: ColumnLayout[] = [];
     const column = (c: ColumnSchema, parent: string | null): ColumnLayout => {
       const l = layoutOf(c.type, c.width);
@@ -225,9 +229,9 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       if (kind === 'list') arrowType = new List(new Field('item', arrowType!, false));
       else if (kind === 'utf8') arrowType = new Utf8();
       else if (arrowType === null) arrowType = arrowTypeOf(c.type as FixedTypeName);
-      const validityBytes = c.nullable ? pad64(rowGroupSize / 8) : 0;
+      const validityBytes = c.nullable ? pad64(groupSize / 8) : 0;
       const valueBytes = pad64(
-        kind !== 'fixed' ? (rowGroupSize + 1) * 4 : l.shift < 0 ? rowGroupSize / 8 : rowGroupSize << l.shift,
+        kind !== 'fixed' ? (groupSize + 1) * 4 : l.shift < 0 ? groupSize / 8 : groupSize << l.shift,
       );
       const layout: ColumnLayout = {
         name,
@@ -272,6 +276,9 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       key: t.key === null ? -1 : columns.findIndex((c) => c.name === t.key),
       groupBytes: (GROUP_HEADER + GROUP_ENTRY * columns.length) * 8,
       arrowSchema: new ArrowSchema(arrowFields),
+      rowGroupSize: groupSize,
+      groupShift: Math.log2(groupSize),
+      groupMask: groupSize - 1,
     };
   });
   return {
@@ -281,8 +288,6 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
     domains,
     domainByName,
     rowGroupSize,
-    groupShift: Math.log2(rowGroupSize),
-    groupMask: rowGroupSize - 1,
     rootBytes: (ROOT_HEADER + TABLE_WORDS * tables.length + DOMAIN_WORDS * domains.length) * 8,
   };
 }

@@ -321,12 +321,12 @@ export class Snapshot {
     known: Key | null,
   ): Row {
     const src = this.#ctx.segments;
-    const gRef = groupAt(src, f64[w + T_DIR_SEG]!, f64[w + T_DIR_OFF]!, pos >>> this.#ctx.layout.groupShift);
+    const gRef = groupAt(src, f64[w + T_DIR_SEG]!, f64[w + T_DIR_OFF]!, pos >>> t.groupShift);
     return readRow(
       src,
       segOf(gRef),
       offOf(gRef),
-      pos & this.#ctx.layout.groupMask,
+      pos & t.groupMask,
       rowShape(t, columns),
       this.#strings(),
       knownColumn,

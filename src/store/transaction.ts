@@ -250,12 +250,12 @@ export class Transaction {
 
   #readAt(ts: TxTable, pos: number, columns: readonly string[] | undefined): Row {
     const tx = this.#open();
-    const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
+    const gRef = groupRef(tx, ts, pos >>> ts.layout.groupShift);
     return readRow(
       tx.arena,
       segOf(gRef),
       offOf(gRef),
-      pos & tx.layout.groupMask,
+      pos & ts.layout.groupMask,
       rowShape(ts.layout, columns),
       tx.strings(),
     );

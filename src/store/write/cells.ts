@@ -118,10 +118,10 @@ function writeVar(
 
 /** The value of one stored column at row `pos` of table `ts`, with the transaction's changes. */
 export function valueAt(tx: TxCore, ts: TxTable, pos: number, col: ColumnLayout): Value {
-  const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
+  const gRef = groupRef(tx, ts, pos >>> ts.layout.groupShift);
   const f64 = tx.views(gRef).f64;
   const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
-  const i = pos & tx.layout.groupMask;
+  const i = pos & ts.layout.groupMask;
   if (col.kind !== 'fixed') return readVar(tx.arena, f64, e, col, i, tx.strings()) as Value;
   const v = readValue(tx.arena.get(f64[e + E_SEG]!), f64[e + E_OFF]!, col, i);
   return col.domain >= 0 && v !== null ? tx.strings().decode(col.domain, v as number) : v;

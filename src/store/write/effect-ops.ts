@@ -55,8 +55,8 @@ export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string,
   tx.ops++;
   tx.begin();
   ts.dirty = true;
-  const i = pos & tx.layout.groupMask;
-  const gRef = groupForWrite(tx, ts, pos >>> tx.layout.groupShift);
+  const i = pos & ts.layout.groupMask;
+  const gRef = groupForWrite(tx, ts, pos >>> ts.layout.groupShift);
   writeCell(tx, gRef, col, i, cell, i + 1);
   tx.end();
 }

@@ -32,7 +32,7 @@ export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
   const remaps = new Map<Vector, Int32Array>();
   tx.begin();
   ts.dirty = true;
-  const { groupMask, groupShift, rowGroupSize } = tx.layout;
+  const { groupMask, groupShift, rowGroupSize } = ts.layout;
   for (let k = 0; k < batches.length; k++) {
     const n = batches[k]!.numRows;
     const sources = plans[k]!;

@@ -52,10 +52,10 @@ export function rowOfKey(tx: TxCore, ts: TxTable, key: Key, op: number): number 
 
 /** The key code stored in row `pos`. */
 export function keyAt(tx: TxCore, ts: TxTable, pos: number): number {
-  const gRef = groupRef(tx, ts, pos >>> tx.layout.groupShift);
+  const gRef = groupRef(tx, ts, pos >>> ts.layout.groupShift);
   const col = ts.layout.columns[ts.layout.key]!;
   const chunk = chunkOf(tx, gRef, col);
-  return readValue(tx.views(chunk), offOf(chunk), col, pos & tx.layout.groupMask) as number;
+  return readValue(tx.views(chunk), offOf(chunk), col, pos & ts.layout.groupMask) as number;
 }
 
 /**

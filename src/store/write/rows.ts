@@ -50,8 +50,8 @@ export function insertRow(tx: TxCore, ts: TxTable, row: RowInput): void {
   if (t.key >= 0) key = cells[t.key] as number;
   ts.dirty = true;
   const pos = ts.rows;
-  const i = pos & tx.layout.groupMask;
-  const g = pos >>> tx.layout.groupShift;
+  const i = pos & ts.layout.groupMask;
+  const g = pos >>> ts.layout.groupShift;
   const gRef = i === 0 ? newGroup(tx, ts) : groupForWrite(tx, ts, g);
   for (let c = 0; c < t.columns.length; c++) writeCell(tx, gRef, t.columns[c]!, i, cells[c]!, i);
   tx.views(gRef).f64[offOf(gRef) >> 3] = i + 1;
@@ -104,8 +104,8 @@ export function updateRow(tx: TxCore, ts: TxTable, key: Key, pos: number, values
   }
   ts.dirty = true;
   for (let k = 0; k < n; k++) if (cols[k]!.domain >= 0) tx.released[cols[k]!.domain]!++;
-  const i = pos & tx.layout.groupMask;
-  const gRef = groupForWrite(tx, ts, pos >>> tx.layout.groupShift);
+  const i = pos & ts.layout.groupMask;
+  const gRef = groupForWrite(tx, ts, pos >>> ts.layout.groupShift);
   const count = tx.views(gRef).f64[offOf(gRef) >> 3]!;
   for (let k = 0; k < n; k++) writeCell(tx, gRef, cols[k]!, i, cells[k]!, count);
   tx.end();
@@ -115,7 +115,7 @@ export function updateRow(tx: TxCore, ts: TxTable, key: Key, pos: number, values
 export function deleteRow(tx: TxCore, ts: TxTable, pos: number): void {
   tx.begin();
   const t = ts.layout;
-  const { groupShift, groupMask } = tx.layout;
+  const { groupShift, groupMask } = ts.layout;
   ts.dirty = true;
   for (const col of t.columns) if (col.domain >= 0) tx.released[col.domain]!++;
   const last = ts.rows - 1;
