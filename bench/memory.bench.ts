@@ -2,7 +2,8 @@
 // wait for the one before (a dependent miss: a hash slot, then the bytes it points to) and when
 // several are independent (the cells of one row, in different chunks). Lookup targets are judged
 // against these: a lookup by key at 1M rows makes about three dependent misses and touches seven or
-// more cache lines. Run: npx tsx bench/memory.bench.ts
+// more cache lines. A single-row write is judged against the cost of copying a chunk from a random
+// row group of a table of a given size (the last table). Run: npx tsx bench/memory.bench.ts
 const MB = 1 << 20;
 const STEPS = 2_000_000;
 const LINE_INTS = 16; // Int32s per 64-byte cache line
