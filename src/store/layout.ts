@@ -39,7 +39,8 @@ import {
  *                          cost does not grow with the table.
  * Row group:               [rowCount, 0, then per column GROUP_ENTRY words (see E_*): chunkSeg,
  *                           chunkOff, chunkBirth, highWater, and for utf8 and list columns the data
- *                           block: dataSeg, dataOff, dataBirth, dataCapacity, dataHighWater]
+ *                           block: dataSeg, dataOff, dataBirth, dataCapacity, dataHighWater,
+ *                           dataEnd]
  * Key locator directory:   [pageCount, capacity, then per page: seg, off, birth, liveKeys]
  *                          (seg -1: no page; a page whose last key goes is freed)
  * Key locator page:        Int32 row position per key of the page, -1 when absent
@@ -108,6 +109,12 @@ export const E_DATA_BIRTH = 6;
 export const E_DATA_CAP = 7;
 /** The largest data length (offsets[count]) any published row-group block gave this data block. */
 export const E_DATA_HWM = 8;
+/**
+ * The data length of the group's rows (offsets[rowCount]), kept by every write that changes it, so
+ * that copying a row-group block raises E_DATA_HWM without reading each chunk (a cache miss apiece
+ * in a big table).
+ */
+export const E_DATA_END = 9;
 
 export const PAGE_SHIFT = 12;
 export const PAGE_KEYS = 1 << PAGE_SHIFT;

@@ -3,6 +3,7 @@ import {
   type ColumnLayout,
   E_DATA_BIRTH,
   E_DATA_CAP,
+  E_DATA_END,
   E_DATA_HWM,
   E_DATA_OFF,
   E_DATA_SEG,
@@ -114,6 +115,8 @@ function writeVar(
   }
   if (delta !== 0) for (let r = i + 1; r <= count; r++) offs[ob + r] = offs[ob + r]! + delta;
   offs[ob + i + 1] = start + items;
+  // offsets[count] after a replacement, offsets[count + 1] after an append: the same sum.
+  f64[e + E_DATA_END] = newEnd;
 }
 
 /** The value of one stored column at row `pos` of table `ts`, with the transaction's changes. */

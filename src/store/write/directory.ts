@@ -9,6 +9,7 @@ import {
   E_BIRTH,
   E_DATA_BIRTH,
   E_DATA_CAP,
+  E_DATA_END,
   E_DATA_HWM,
   E_DATA_OFF,
   E_DATA_SEG,
@@ -78,11 +79,9 @@ export function groupForWrite(tx: TxCore, ts: TxTable, g: number): number {
   const columns = ts.layout.columns;
   for (let c = 0, w = b + GROUP_HEADER; c < columns.length; c++, w += GROUP_ENTRY) {
     if (f64[w + E_HWM]! < count) f64[w + E_HWM] = count;
-    const col = columns[c]!;
-    if (col.kind !== 'fixed') {
-      // Likewise the items of those rows: data past offsets[count] was never visible.
-      const end = tx.arena.get(f64[w + E_SEG]!).i32[((f64[w + E_OFF]! + col.validityBytes) >> 2) + count]!;
-      if (f64[w + E_DATA_HWM]! < end) f64[w + E_DATA_HWM] = end;
+    // Likewise the items of those rows: data past offsets[count] (E_DATA_END) was never visible.
+    if (columns[c]!.kind !== 'fixed' && f64[w + E_DATA_HWM]! < f64[w + E_DATA_END]!) {
+      f64[w + E_DATA_HWM] = f64[w + E_DATA_END]!;
     }
   }
   tx.drop(old, bytes, birth);

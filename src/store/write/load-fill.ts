@@ -5,6 +5,7 @@ import {
   type ColumnLayout,
   E_DATA_BIRTH,
   E_DATA_CAP,
+  E_DATA_END,
   E_DATA_HWM,
   E_DATA_OFF,
   E_DATA_SEG,
@@ -155,8 +156,11 @@ function fillVar(
   const offs = cv.i32;
   const ob = (chunk + col.validityBytes) >> 2;
   const start = offs[ob + at]!;
+  const e = (offOf(gRef) >> 3) + GROUP_HEADER + col.index * GROUP_ENTRY;
+  const group = tx.views(gRef).f64;
   if (data === null) {
     for (let i = 1; i <= n; i++) offs[ob + at + i] = start;
+    group[e + E_DATA_END] = start;
     return;
   }
   const src = data.valueOffsets as Int32Array;
@@ -177,6 +181,7 @@ function fillVar(
     }
   }
   for (let i = 1; i <= n; i++) offs[ob + at + i] = start + src[from + i]! - first;
+  group[e + E_DATA_END] = start + items;
 }
 
 /**

@@ -1,6 +1,17 @@
 import { describeValue, StateError } from '../../errors.js';
 import { MAX_CODES } from '../domain.js';
-import { type ColumnLayout, columnLayout, MAX_KEY, offOf, type TableLayout } from '../layout.js';
+import {
+  type ColumnLayout,
+  columnLayout,
+  E_DATA_END,
+  E_OFF,
+  E_SEG,
+  GROUP_ENTRY,
+  GROUP_HEADER,
+  MAX_KEY,
+  offOf,
+  type TableLayout,
+} from '../layout.js';
 import { type Cell, copyCell, type Key, type RowInput, toCell, type Value } from '../values.js';
 import { readVarCell, writeCell } from './cells.js';
 import type { TxCore, TxTable } from './core.js';
@@ -145,7 +156,17 @@ export function deleteRow(tx: TxCore, ts: TxTable, pos: number): void {
     dropGroup(tx, ts, lg);
   } else {
     const gRef = groupForWrite(tx, ts, lg);
-    tx.views(gRef).f64[offOf(gRef) >> 3] = li;
+    const f64 = tx.views(gRef).f64;
+    const b = offOf(gRef) >> 3;
+    f64[b] = li;
+    // The last group lost its last row: its var-length columns' data now ends at offsets[li].
+    for (const col of t.columns) {
+      if (col.kind === 'fixed') continue;
+      const e = b + GROUP_HEADER + col.index * GROUP_ENTRY;
+      f64[e + E_DATA_END] = tx.arena.get(f64[e + E_SEG]!).i32[
+        ((f64[e + E_OFF]! + col.validityBytes) >> 2) + li
+      ]!;
+    }
   }
   ts.rows = last;
   tx.end();
