@@ -136,7 +136,15 @@ export class Writer {
     }
     const version = this.#core.version;
     const bytes = this.#layout.rootBytes;
-    const root = this.#arena.alloc(bytes);
+    // Both new blocks before anything changes: a full arena then leaves the store as it was.
+    const metaBlock = meta === null ? null : this.#metaBlock(meta);
+    let root: number;
+    try {
+      root = this.#arena.alloc(bytes);
+    } catch (err) {
+      if (metaBlock !== null && metaBlock.ref >= 0) this.#arena.free(metaBlock.ref, metaBlock.bytes);
+      throw err;
+    }
     const f64 = this.#arena.get(segOf(root)).f64;
     const r = offOf(root) >> 3;
     // The new root starts as a copy of the old (one memmove), then the entries of what changed.
@@ -150,7 +158,7 @@ export class Writer {
       const ts = tables[t];
       if (ts?.dirty) writeTableEntry(f64, r + ROOT_HEADER + t * TABLE_WORDS, ts, version);
     }
-    if (meta !== null) this.#writeMeta(f64, r, meta, version);
+    if (metaBlock !== null) this.#setMeta(f64, r, metaBlock, version);
     // The domains this commit grew or released cells of: only they can need compacting now. (A
     // compaction's own commit leaves the list alone: the check that made it is iterating it.)
     const checking = !this.#compacting;
@@ -253,25 +261,26 @@ export class Writer {
     for (let i = 0; i < allocated.length; i += 2) this.#arena.free(allocated[i]!, allocated[i + 1]!);
   }
 
-  /** Writes the metadata map into a new block named by the root at word `r`; retires the old one. */
-  #writeMeta(f64: Float64Array, r: number, meta: ReadonlyMap<string, MetaValue>, version: number): void {
+  /** A new block holding the metadata map (ref -1 for an empty map). */
+  #metaBlock(meta: ReadonlyMap<string, MetaValue>): { ref: number; bytes: number } {
+    if (meta.size === 0) return { ref: -1, bytes: 0 };
+    const bytes = encodeMeta(meta);
+    const ref = this.#arena.alloc(bytes.length);
+    this.#arena.get(segOf(ref)).u8.set(bytes, offOf(ref));
+    return { ref, bytes: bytes.length };
+  }
+
+  /** Points the root at word `r` to a new metadata block, retiring the one it named. */
+  #setMeta(f64: Float64Array, r: number, block: { ref: number; bytes: number }, version: number): void {
     const oldSeg = f64[r + R_META_SEG]!;
     if (oldSeg >= 0) {
       const old = packRef(oldSeg, f64[r + R_META_OFF]!);
       this.#retired.add(old, f64[r + R_META_BYTES]!, f64[r + R_META_BIRTH]!, version);
     }
-    if (meta.size === 0) {
-      f64[r + R_META_SEG] = -1;
-      f64[r + R_META_BYTES] = 0;
-      return;
-    }
-    const bytes = encodeMeta(meta);
-    const ref = this.#arena.alloc(bytes.length);
-    this.#arena.get(segOf(ref)).u8.set(bytes, offOf(ref));
-    f64[r + R_META_SEG] = segOf(ref);
-    f64[r + R_META_OFF] = offOf(ref);
+    f64[r + R_META_SEG] = block.ref < 0 ? -1 : segOf(block.ref);
+    f64[r + R_META_OFF] = block.ref < 0 ? 0 : offOf(block.ref);
     f64[r + R_META_BIRTH] = version;
-    f64[r + R_META_BYTES] = bytes.length;
+    f64[r + R_META_BYTES] = block.bytes;
   }
 
   /** Writes the root ring entry of `version`, then stores the version word. */

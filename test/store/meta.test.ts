@@ -93,3 +93,47 @@ describe('store metadata', () => {
     store.close();
   });
 });
+
+describe('store metadata in a full arena', () => {
+  it('fails the write with ARENA_FULL and keeps the map the current version names', () => {
+    const segmentBytes = 64 * 1024;
+    const store = Store.create(s, {
+      segmentBytes,
+      maxBytes: 2 * segmentBytes,
+      debug: true,
+      maxStringBytes: 1 << 20,
+    });
+    const pins = [];
+    let failed: unknown = null;
+    let last = '';
+    for (let n = 0; n < 100 && failed === null; n++) {
+      // Each version's map is a 16 KiB block, kept alive by a pin, until the arena is full.
+      pins.push(store.snapshot());
+      const value = `${n}`.padEnd(16_000, '.');
+      try {
+        store.write((tx) => tx.setMeta('blob', value));
+        last = value;
+      } catch (err) {
+        failed = err;
+      }
+    }
+    expect(failed).toMatchObject({ code: 'ARENA_FULL' });
+    for (const pin of pins) pin.release();
+    store.reclaim();
+    // The block of the current map was not given up by the failed write (debug mode poisons freed
+    // blocks, so a freed one would not read back).
+    expect(store.read((snap) => snap.meta('blob'))).toBe(last);
+    // The failed write gave nothing up twice either: every later map reads back while the one
+    // before it is still pinned (a block freed twice would be handed out twice).
+    for (let n = 0; n < 20; n++) {
+      const before = store.snapshot();
+      const value = `again ${n}`.padEnd(16_000, '-');
+      store.write((tx) => tx.setMeta('blob', value));
+      store.reclaim();
+      expect(store.read((snap) => snap.meta('blob'))).toBe(value);
+      expect(before.meta('blob')).toBe(n === 0 ? last : `again ${n - 1}`.padEnd(16_000, '-'));
+      before.release();
+    }
+    store.close();
+  });
+});
