@@ -64,7 +64,7 @@ export interface TxResult {
   readonly slots: readonly number[];
   /** Per domain: cells holding its codes that were deleted or overwritten (a hint for compaction). */
   readonly released: readonly number[];
-  /** An operation failed half done (see TxCore#begin): the transaction must not commit. */
+  /** An operation failed half done (see TxCore.begin): the transaction must not commit. */
   readonly broken: boolean;
   /** The store metadata as the transaction left it, or null when it did not change it. */
   readonly meta: ReadonlyMap<string, MetaValue> | null;
@@ -132,7 +132,7 @@ export class TxCore {
   ops = 0;
   /** What the transaction did, as effects; null when the store does not record them. */
   effects: Effect[] | null = null;
-  /** Inside an operation's changes (see #begin). */
+  /** Inside an operation's changes (see begin). */
   #inOp = false;
   /** The store metadata, read from the root on first use; #metaDirty once changed. */
   #meta: Map<string, MetaValue> | null = null;
@@ -231,9 +231,9 @@ export class TxCore {
   }
 
   /**
-   * Marks the start of an operation's changes. Until the matching #end, a throw (a full arena)
+   * Marks the start of an operation's changes. Until the matching end(), a throw (a full arena)
    * can leave the operation half done: the transaction is then broken, and committing it refuses.
-   * Errors raised before #begin (bad input) leave nothing behind, so a callback may catch those
+   * Errors raised before begin() (bad input) leave nothing behind, so a callback may catch those
    * and go on.
    */
   begin(): void {
