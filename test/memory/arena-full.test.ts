@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { int64, type StateError, Store, schema, table } from '../../src/index.js';
 
@@ -31,7 +32,7 @@ describe('a full arena', () => {
       }
     }
     expect(error?.code).toBe('ARENA_FULL');
-    expect(error?.message).toContain(`oldest pins version ${pin.version} in thread 0`);
+    expect(error?.message).toContain(`oldest pins version ${pin.version} in thread ${threadId}`);
     expect(store.stats().arenaBytes).toBeLessThanOrEqual(4 * segmentBytes);
     for (const h of held) h.release();
     store.close();

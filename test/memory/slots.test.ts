@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { int32, type StateError, Store, schema, table } from '../../src/index.js';
 
@@ -16,7 +17,7 @@ describe('reader slots', () => {
     bump(store, 1);
     const a = store.snapshot();
     const b = store.snapshot();
-    expect(store.stats().pins).toEqual([{ version: a.version, threadId: 0 }]);
+    expect(store.stats().pins).toEqual([{ version: a.version, threadId }]);
     a.release();
     // b still pins the version: the slot stays.
     expect(store.stats().pins).toHaveLength(1);
@@ -40,7 +41,7 @@ describe('reader slots', () => {
       error = err as StateError;
     }
     expect(error?.code).toBe('SLOTS_FULL');
-    expect(error?.message).toContain(`oldest pins version ${first.version} in thread 0`);
+    expect(error?.message).toContain(`oldest pins version ${first.version} in thread ${threadId}`);
     second.release();
     const third = store.snapshot();
     expect(third.get('t', 0)?.v).toBe(3);
