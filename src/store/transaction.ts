@@ -181,9 +181,11 @@ export class Transaction {
     const tx = this.#open();
     tx.guard();
     const ts = tx.table(table);
+    // The recorded form first: batches that cannot form one table fail before anything is written.
+    const recorded = tx.effects === null ? null : asTable(ts.layout, rows);
     const n = loadRows(tx, ts, rows);
     tx.ops++;
-    if (n > 0) tx.effects?.push({ op: 'load', table, rows: asTable(rows) });
+    if (n > 0 && recorded !== null) tx.effects?.push({ op: 'load', table, rows: recorded });
     return n;
   }
 

@@ -93,10 +93,12 @@ function inserted(from: number, to: number, rowGroupSize = 64): Store {
   return store;
 }
 
+/** Every row of a table in storage order. */
+const rowsOf = (store: Store, name: string): Row[] =>
+  store.read((s) => Array.from({ length: s.count(name) }, (_, i) => s.getAt(name, i)));
+
 /** Every row of table t in storage order. */
-function rows(store: Store): Row[] {
-  return store.read((s) => Array.from({ length: s.count('t') }, (_, i) => s.getAt('t', i)));
-}
+const rows = (store: Store): Row[] => rowsOf(store, 't');
 
 describe('tx.load', () => {
   it('loads an Arrow table of every column type, keeping row order, keys and values', () => {
@@ -219,6 +221,30 @@ describe('tx.load', () => {
       expect.objectContaining({ code: 'DUPLICATE_KEY' }),
     );
     expect(rows(store)).toEqual(before);
+    store.close();
+  });
+
+  it('refuses, unchanged, record batches of different schemas in one load', () => {
+    const s = schema([table('n', { v: int32(), note: utf8({ nullable: true }) })]);
+    const store = Store.create(s);
+    const version = store.version;
+    const a = new Table({ v: vectorFromArray(Int32Array.of(1, 2)) });
+    const b = new Table({ v: vectorFromArray(Int32Array.of(3)), note: vectorFromArray(['x'], new Utf8()) });
+    expect(() => store.write((tx) => tx.load('n', [...a.batches, ...b.batches]))).toThrow(
+      expect.objectContaining({ code: 'TYPE_MISMATCH' }),
+    );
+    expect(store.version).toBe(version);
+    expect(store.read((snap) => snap.count('n'))).toBe(0);
+    // Each alone loads (a missing nullable column is null).
+    store.write((tx) => {
+      tx.load('n', a);
+      tx.load('n', b);
+    });
+    expect(rowsOf(store, 'n')).toEqual([
+      { v: 1, note: null },
+      { v: 2, note: null },
+      { v: 3, note: 'x' },
+    ]);
     store.close();
   });
 

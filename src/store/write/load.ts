@@ -67,11 +67,18 @@ function toBatches(t: TableLayout, source: LoadSource): readonly RecordBatch[] {
 }
 
 /** `source` as one Table (what a recorded load effect holds). */
-export function asTable(source: LoadSource): Table {
+export function asTable(t: TableLayout, source: LoadSource): Table {
   if (source instanceof Table || isTable(source)) return source as Table;
-  return new Table(
-    source instanceof RecordBatch || isBatch(source) ? [source as RecordBatch] : (source as RecordBatch[]),
-  );
+  const batches = toBatches(t, source);
+  try {
+    return new Table(batches as RecordBatch[]);
+  } catch (err) {
+    throw new StateError(
+      'TYPE_MISMATCH',
+      `load into ${t.name}: the record batches of one load must share a schema (${(err as Error).message})`,
+      { table: t.name },
+    );
+  }
 }
 
 function isTable(x: unknown): boolean {
