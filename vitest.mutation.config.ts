@@ -21,7 +21,7 @@ export default mergeConfig(
         'node_modules/**',
         'test/**/*.property.test.ts',
         'test/store/stress.test.ts',
-        'test/store/domain-compaction.test.ts',
+        'test/store/domain-compaction-bounds.test.ts',
         'test/store/key-lookup.test.ts',
         'test/store/assignment-race.test.ts',
         'test/runtime/built-package.test.ts',

@@ -76,28 +76,31 @@ describe('pins in several slots', () => {
   it('stay visible to the writer when a slot below them is freed by a detach and taken again', async () => {
     const owner = create(4);
     bump(owner, 1);
-    const r1 = await Store.attach(owner.handle());
-    const r2 = await Store.attach(owner.handle());
-    const held1 = r1.snapshot(); // slot 0
-    const held2 = r2.snapshot(); // slot 1
-    expect(owner.stats().pins).toHaveLength(2);
+    const readers = [];
+    for (let i = 0; i < 3; i++) readers.push(await Store.attach(owner.handle()));
+    const [r0, r1, r2] = readers as [Store, Store, Store];
+    open.push(r0, r2);
+    const held0 = r0.snapshot(); // slot 0
+    const held1 = r1.snapshot(); // slot 1
+    bump(owner, 2);
+    const held2 = r2.snapshot(); // slot 2
+    expect(owner.stats().pins).toHaveLength(3);
     // Closing r1 with its snapshot still held clears its slot, value and owner both.
     r1.close();
-    expect(owner.stats().pins).toEqual([{ version: held2.version, threadId }]);
-    bump(owner, 2);
-    const r3 = await Store.attach(owner.handle());
-    open.push(r2, r3);
-    const held3 = r3.snapshot(); // slot 0 again
     expect(owner.stats().pins).toEqual([
-      { version: held3.version, threadId },
+      { version: held0.version, threadId },
       { version: held2.version, threadId },
     ]);
-    // The writer still sees slot 1's pin: its version's blocks survive reclamation.
     bump(owner, 3);
+    const r3 = await Store.attach(owner.handle());
+    open.push(r3);
+    const held3 = r3.snapshot(); // slot 1 again
+    expect(owner.stats().pins.map((p) => p.version)).toEqual([held0.version, held3.version, held2.version]);
+    // The writer still sees slot 2's pin: its version's blocks survive reclamation.
+    bump(owner, 4);
     owner.reclaim();
-    expect(held2.get('t', 0)).toEqual({ id: 0, v: 1 });
+    expect(held2.get('t', 0)).toEqual({ id: 0, v: 2 });
     expect(() => held1.get('t', 0)).toThrowError();
-    held2.release();
-    held3.release();
+    for (const snap of [held0, held2, held3]) snap.release();
   });
 });
