@@ -2,7 +2,7 @@
  * Bulk loading a string column finds the strings its dictionary domain already holds, the one
  * with code 0 included, and interns only the new ones.
  */
-import { tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
+import { Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { dictionary, int32, Store, schema, table } from '../../src/index.js';
 
@@ -21,7 +21,10 @@ describe('a bulk load of known strings', () => {
       tx.insert('nodes', { node_id: 'a', n: 1 });
       tx.insert('nodes', { node_id: 'b', n: 2 });
     });
-    const rows = tableFromArrays({ id: Int32Array.from([1, 2, 3, 4]), node: vector(['a', 'b', 'c', 'a']) });
+    const rows = new Table({
+      id: vectorFromArray(Int32Array.from([1, 2, 3, 4])),
+      node: vector(['a', 'b', 'c', 'a']),
+    });
     store.write((tx) => tx.load('tasks', rows));
     store.read((snap) => {
       expect(snap.domainSize('node')).toBe(3);
