@@ -22,6 +22,9 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // A run reuses the results of mutants whose code and covering tests did not change since the
+  // last (reports/stryker-incremental.json); `npm run test:mutation -- --force` runs them all.
+  incremental: true,
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', '.test-out', '.bench-out', 'reports'],
 };
