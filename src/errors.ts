@@ -30,7 +30,13 @@ export type StateErrorCode =
   | 'BATCH_TOO_LARGE'
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE'
-  | 'INVALID_META';
+  | 'INVALID_META'
+  /** The writer's thread died: pending and later submits fail; reads of pinned versions go on. */
+  | 'WRITER_DIED'
+  /** A `changes()` reader asked for, or fell behind to, versions the feed's window no longer keeps. */
+  | 'CHANGES_EXPIRED'
+  /** A failure that is not the caller's: a bug, reported with its original message. */
+  | 'INTERNAL';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {

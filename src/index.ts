@@ -10,9 +10,23 @@ export { decodeBatch, encodeBatch } from './codec/batch-codec.js';
 export { describeValue, StateError, type StateErrorCode, type StateErrorDetails } from './errors.js';
 export { POISON_BYTE } from './memory/arena.js';
 export type { PinInfo } from './memory/slots.js';
+export {
+  attach,
+  type ClientOptions,
+  type RuntimeHandle,
+  type SettlePolicy,
+  StateClient,
+  type SubmitOptions,
+  type UpdateOptions,
+  type UpdateResult,
+} from './runtime/client.js';
+export { CommitFeed, type CommitRecord, type FeedConsumer, type FeedOptions } from './runtime/feed.js';
 export type { ReaderRequest, ScanResult } from './runtime/reader-host.js';
 export { ReaderWorker } from './runtime/reader-worker.js';
+export { type RuntimeOptions, StateRuntime } from './runtime/runtime.js';
+export type { WatchOptions } from './runtime/watch.js';
 export { resolveWorker, type WorkerEntry } from './runtime/worker-entry.js';
+export type { WriterAddress, WriterHostOptions } from './runtime/writer-host.js';
 export {
   type ColumnSchema,
   type Schema,

@@ -11,7 +11,7 @@
  */
 
 export const MAGIC = 0x41435331; // "ACS1"
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 /** Int32 word indexes of the header. */
 export const W_MAGIC = 0;
@@ -26,6 +26,10 @@ export const W_SLOT_COUNT = 5;
 export const W_OWNER = 8;
 /** One past the highest reader slot ever claimed: scans stop there. */
 export const W_SLOT_HWM = 9;
+/** The low 32 bits of the newest version again, as an Int32 that `Atomics.waitAsync` can wait on. */
+export const W_NOTIFY = 10;
+/** Threads waiting on `W_NOTIFY`: the writer calls `Atomics.notify` only while this is above 0. */
+export const W_WAITERS = 11;
 
 const VERSION_BYTE = 64;
 const RING_BYTE = 128;

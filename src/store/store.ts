@@ -5,6 +5,7 @@ import { Arena, type ArenaStats } from '../memory/arena.js';
 import { type Control, createControl, isControl, openControl, W_CLOSED, W_LEASE } from '../memory/control.js';
 import { type SegmentAnnouncement, SegmentTable } from '../memory/segments.js';
 import { describePins, type PinInfo, PinTable, readPins, THREAD_TAG } from '../memory/slots.js';
+import { waitForVersion } from '../memory/version-wait.js';
 import { requestAttach, serveAttach, stopServing } from '../runtime/attach.js';
 import type { Schema } from '../schema/schema.js';
 import { applyBatch } from './apply.js';
@@ -14,7 +15,7 @@ import { compileLayout, type StoreLayout } from './layout.js';
 import { Snapshot, type SnapshotContext } from './snapshot.js';
 import { StringCache } from './string-cache.js';
 import type { Transaction } from './transaction.js';
-import { Writer } from './writer.js';
+import { type CommitHook, Writer } from './writer.js';
 
 /** Options of {@link Store.create}. Every field is optional. */
 export interface StoreOptions {
@@ -50,6 +51,13 @@ export interface StoreOptions {
   maxStringBytes?: number;
   /** The most operations in one transaction or batch (default 1,000,000); more fail with BATCH_TOO_LARGE. */
   maxBatchOps?: number;
+  /**
+   * Told of every version the writer publishes, synchronously and in order: the transaction that
+   * made it (closed; read its `batch`), or null for a version the writer made on its own (a
+   * dictionary compaction, which changes codes but no row). The runtime's commit feed is built on
+   * it. It must not throw: the version is already published when it runs.
+   */
+  onCommit?: CommitHook;
 }
 
 /** Options of {@link Store.attach}. */
@@ -204,7 +212,14 @@ export class Store {
       maxStringBytes: option('maxStringBytes', options.maxStringBytes, 1 << 20, 1, 2 ** 30),
       maxBatchOps: option('maxBatchOps', options.maxBatchOps, 1_000_000, 1, 2 ** 31),
     };
-    const writer = new Writer(arena, ctl, layout, { reclaimInterval, compaction, strings, record, limits });
+    const writer = new Writer(arena, ctl, layout, {
+      reclaimInterval,
+      compaction,
+      strings,
+      record,
+      limits,
+      onCommit: options.onCommit,
+    });
     const store = new Store({
       layout,
       ctl,
@@ -372,6 +387,15 @@ export class Store {
     }
     snap.release();
     return result;
+  }
+
+  /**
+   * Resolves with the newest version once it is above `after`, in any thread, without blocking the
+   * event loop; with the current version when `timeoutMs` passes or `signal` aborts first.
+   */
+  waitForVersion(after: number, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<number> {
+    this.#open();
+    return waitForVersion(this.#ctl, after, options.timeoutMs, options.signal);
   }
 
   /** Frees the retired blocks that no pin can see now; returns the bytes freed (0 in readers). */

@@ -1,6 +1,6 @@
 import { StateError } from '../errors.js';
 import type { Arena } from '../memory/arena.js';
-import type { Control } from '../memory/control.js';
+import { type Control, W_NOTIFY, W_WAITERS } from '../memory/control.js';
 import { pinnedVersions } from '../memory/slots.js';
 import {
   D_BYTES_SEG,
@@ -45,7 +45,16 @@ export interface WriterOptions {
   /** Whether transactions record their effects. */
   record: boolean;
   limits: WriteLimits;
+  /** Called after each version is published (see {@link CommitHook}). */
+  onCommit?: CommitHook | undefined;
 }
+
+/**
+ * Told of every version the writer publishes, synchronously, right after publication: `tx` is the
+ * transaction that made it (closed, its `batch` still readable), or null for a version the writer
+ * made on its own (a dictionary compaction). It must not throw: the version is already published.
+ */
+export type CommitHook = (version: number, tx: Transaction | null) => void;
 
 /**
  * The single writer of a store: it runs transactions, publishes their versions through the root
@@ -74,6 +83,7 @@ export class Writer {
   readonly #checkedCells: number[];
   /** Per domain: cells of its codes deleted or overwritten since the last check. */
   readonly #released: number[];
+  readonly #onCommit: CommitHook | null;
   #compacting = false;
   #version = 0;
   #root = -1;
@@ -85,6 +95,7 @@ export class Writer {
     this.#layout = layout;
     this.#reclaimInterval = options.reclaimInterval;
     this.#compaction = options.compaction;
+    this.#onCommit = options.onCommit ?? null;
     const ctx: TxContext = {
       arena,
       layout,
@@ -178,6 +189,7 @@ export class Writer {
     for (let i = 0; i < retired.length; i += 3)
       this.#retired.add(retired[i]!, retired[i + 1]!, retired[i + 2]!, version);
     for (let i = 0; i < dropped.length; i += 2) this.#arena.free(dropped[i]!, dropped[i + 1]!);
+    this.#onCommit?.(version, this.#compacting ? null : tx);
     if (++this.#sinceScan >= this.#reclaimInterval) this.reclaim();
     if (checking && this.#touched.length > 0) this.#maybeCompact();
     return version;
@@ -292,6 +304,12 @@ export class Writer {
     i32[e] = segOf(root);
     i32[e + 1] = offOf(root);
     Atomics.store(i64, versionIndex, BigInt(version));
+    // Then wake threads waiting for a new version (see waitForVersion): the notify word is stored
+    // after the version, so a woken waiter reads the new version; the waiter count is read after
+    // the store, so a waiter that registered too late to be counted finds the new value when it
+    // compares the word, and does not sleep.
+    Atomics.store(i32, W_NOTIFY, version | 0);
+    if (Atomics.load(i32, W_WAITERS) > 0) Atomics.notify(i32, W_NOTIFY);
     if (this.#root >= 0) this.#retired.add(this.#root, this.#layout.rootBytes, this.#version, version);
     this.#root = root;
     this.#version = version;

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { StateError } from '../errors.js';
+import type { Schema } from '../schema/schema.js';
+import type { Batch, BatchBuilder } from '../store/effects.js';
+import type { Snapshot } from '../store/snapshot.js';
+import type { Transaction } from '../store/transaction.js';
+import {
+  attach,
+  type ClientOptions,
+  type RuntimeHandle,
+  type SettlePolicy,
+  type StateClient,
+  type SubmitOptions,
+  type UpdateOptions,
+  type UpdateResult,
+} from './client.js';
+import type { CommitFeed, CommitRecord } from './feed.js';
+import type { WatchOptions } from './watch.js';
+import { errorFromWire } from './wire.js';
+import { resolveWorker } from './worker-entry.js';
+import { type WriterAddress, WriterHost, type WriterHostOptions } from './writer-host.js';
+import type { WriterControl, WriterWorkerData } from './writer-worker.js';
+
+/** Options of {@link StateRuntime.start}: the store's, the writer's and the main client's. */
+export interface RuntimeOptions extends WriterHostOptions, ClientOptions {
+  /**
+   * Where the writer runs. `worker` (default): a writer worker creates the store and owns it; the
+   * main thread is a client like any other. `inline`: this thread owns the store and applies other
+   * threads' batches on its event loop; it can also write directly with `write(fn)`.
+   */
+  writer?: 'worker' | 'inline';
+}
+
+/**
+ * The state store as a running service: one writer (a worker, or this thread), any number of
+ * threads that submit batches and read pinned versions zero-copy, and the commit feed of every
+ * version. Start it in the main thread; hand `handle()` to workers, which call `attach(handle)`.
+ */
+export class StateRuntime {
+  /** Where the writer runs. */
+  readonly writer: 'worker' | 'inline';
+  /** This thread's client: submit, update, read, watch, changes. */
+  readonly client: StateClient;
+  readonly #address: WriterAddress;
+  readonly #host: WriterHost | null;
+  readonly #worker: Worker | null;
+  /** Resolves when the writer worker has exited (never, for an inline writer). */
+  readonly #exited: Promise<void>;
+  #closing: Promise<void> | null = null;
+
+  private constructor(
+    writer: 'worker' | 'inline',
+    client: StateClient,
+    address: WriterAddress,
+    host: WriterHost | null,
+    worker: Worker | null,
+  ) {
+    this.writer = writer;
+    this.client = client;
+    this.#address = address;
+    this.#host = host;
+    this.#worker = worker;
+    this.#exited =
+      worker === null
+        ? new Promise<void>(() => {})
+        : new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  }
+
+  /** Starts a runtime on `schema`: an empty store, its writer, and this thread's client. */
+  static async start(schema: Schema, options: RuntimeOptions = {}): Promise<StateRuntime> {
+    const { writer = 'worker', maxInFlight, maxBatchBytes, ...hostOptions } = options;
+    if (writer !== 'worker' && writer !== 'inline') {
+      throw new StateError(
+        'INVALID_OPTION',
+        `option writer must be 'worker' or 'inline', not ${String(writer)}`,
+      );
+    }
+    const runtimeId = randomUUID();
+    const clientOptions = { maxInFlight, maxBatchBytes };
+    if (writer === 'inline') {
+      const host = new WriterHost(runtimeId, schema, hostOptions);
+      const address = host.address();
+      const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
+      return new StateRuntime('inline', client, address, host, null);
+    }
+    const entry = resolveWorker(new URL('../../workers/writer.js', import.meta.url));
+    const worker = new Worker(entry.filename, {
+      argv: entry.argv,
+      workerData: { runtimeId, schema, options: hostOptions } satisfies WriterWorkerData,
+    });
+    const address = await new Promise<WriterAddress>((resolve, reject) => {
+      const onMessage = (m: WriterControl) => {
+        if (m.t === 'ready') resolve(m.address);
+        else if (m.t === 'failed') reject(errorFromWire(m.error));
+        else return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+      };
+      const onExit = (code: number) =>
+        reject(new StateError('WRITER_DIED', `the writer worker exited with code ${code} while starting`));
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+    try {
+      const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
+      // The writer must not keep the process alive by itself: close() ends it, and a process that
+      // forgets to close still exits (its unsaved state with it, as with any in-memory store).
+      worker.unref();
+      return new StateRuntime('worker', client, address, null, worker);
+    } catch (err) {
+      await worker.terminate();
+      throw err;
+    }
+  }
+
+  /** A structured-clonable handle: post it to a worker and `attach(handle)` there. */
+  handle(): RuntimeHandle {
+    return { kind: 'acs-runtime', address: this.#address };
+  }
+
+  /** The newest published version. */
+  get version(): number {
+    return this.client.version;
+  }
+
+  /**
+   * The commit feed, in the writer's thread: subscribe consumers that must see every version. Only
+   * with `writer: 'inline'` (in a writer worker the feed lives there; read it with `changes()`).
+   */
+  get feed(): CommitFeed {
+    if (this.#host === null) {
+      throw new StateError(
+        'READ_ONLY',
+        "the commit feed lives in the writer's thread: use writer: 'inline', or changes()",
+      );
+    }
+    return this.#host.feed;
+  }
+
+  /** The writer worker (null with `writer: 'inline'`): its `threadId` names it in pin listings. */
+  get writerWorker(): Worker | null {
+    return this.#worker;
+  }
+
+  /** See {@link StateClient.submit}. */
+  submit(batch: Batch | BatchBuilder, options?: SubmitOptions): Promise<number> {
+    return this.client.submit(batch, options);
+  }
+
+  /** See {@link StateClient.update}. */
+  update(
+    fn: (snapshot: Snapshot) => UpdateResult | Promise<UpdateResult>,
+    options?: UpdateOptions,
+  ): Promise<number> {
+    return this.client.update(fn, options);
+  }
+
+  /**
+   * Runs `fn` in a transaction in this thread, the writer's (`writer: 'inline'` only), and returns
+   * the version it published, as `store.write` does. The version is visible when this returns;
+   * await `settled(version, policy)` for stronger policies.
+   */
+  write(fn: (tx: Transaction) => void): number {
+    if (this.#host === null) {
+      throw new StateError(
+        'READ_ONLY',
+        "write(fn) runs in the writer's thread, and this runtime's writer is a worker: submit a batch, or use update(fn)",
+      );
+    }
+    return this.#host.store.write(fn);
+  }
+
+  /** See {@link StateClient.settled}. */
+  settled(version: number, policy?: SettlePolicy): Promise<void> {
+    return this.client.settled(version, policy);
+  }
+
+  /** See {@link StateClient.snapshot}. */
+  snapshot(): Snapshot {
+    return this.client.snapshot();
+  }
+
+  /** See {@link StateClient.read}. */
+  read<T>(fn: (snapshot: Snapshot) => T): T {
+    return this.client.read(fn);
+  }
+
+  /** See {@link StateClient.watch}. */
+  watch(options?: WatchOptions): AsyncGenerator<Snapshot, void, undefined> {
+    return this.client.watch(options);
+  }
+
+  /** See {@link StateClient.changes}. */
+  changes(from: number): AsyncGenerator<CommitRecord, void, undefined> {
+    return this.client.changes(from);
+  }
+
+  /**
+   * Drains and stops: this thread's submits are answered, the writer applies what it has queued,
+   * every client is told (their later submits fail with STORE_CLOSED), the writer worker exits and
+   * this thread's pins are released. Clients in other threads should close themselves too.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.client.close();
+      if (this.#host !== null) {
+        await this.#host.close();
+        return;
+      }
+      // A worker that already died has nothing to drain: posting to it does nothing. Ref it again so
+      // that this thread waits for its exit.
+      this.#worker!.ref();
+      this.#worker!.postMessage({ t: 'close' } satisfies WriterControl);
+      await this.#exited;
+    })();
+    return this.#closing;
+  }
+}

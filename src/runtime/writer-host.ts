@@ -1,0 +1,363 @@
+import { type MessagePort, threadId } from 'node:worker_threads';
+import { decodeBatch, encodeBatch } from '../codec/batch-codec.js';
+import { StateError } from '../errors.js';
+import type { Schema } from '../schema/schema.js';
+import type { Batch } from '../store/effects.js';
+import { Store, type StoreHandle, type StoreOptions } from '../store/store.js';
+import type { Transaction } from '../store/transaction.js';
+import { CommitFeed, type CommitRecord, type FeedOptions } from './feed.js';
+import {
+  type ClientMessage,
+  type ConnectRequest,
+  errorToWire,
+  type WireError,
+  type WriterMessage,
+} from './wire.js';
+
+/** Options of the writer: the store's, the feed's, and how it shares its thread. */
+export interface WriterHostOptions extends Omit<StoreOptions, 'onCommit' | 'recordEffects'>, FeedOptions {
+  /**
+   * The longest the writer applies batches before it lets its event loop run other work (attach
+   * requests, new connections, close), in milliseconds (default 4).
+   */
+  sliceMs?: number;
+}
+
+/** Everything a client needs to reach this writer. Structured-clonable. */
+export interface WriterAddress {
+  readonly runtimeId: string;
+  /** The thread that runs the writer: connect requests go there. */
+  readonly writerThread: number;
+  readonly store: StoreHandle;
+}
+
+interface Connection {
+  readonly port: MessagePort | LocalPort;
+  /** Acknowledgements waiting for the end of the slice, as parallel arrays. */
+  seqs: number[];
+  versions: number[];
+  readonly streams: Map<number, Stream>;
+  closed: boolean;
+}
+
+interface Stream {
+  /** The next version to send. */
+  next: number;
+  credit: number;
+}
+
+interface Pending {
+  readonly conn: Connection;
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+}
+
+/** A connection within the writer's own thread: messages are delivered on a later microtask. */
+export interface LocalPort {
+  postMessage(message: WriterMessage): void;
+  close(): void;
+}
+
+const hosts = new Map<string, WriterHost>();
+let listening = false;
+
+/** The writer of `address` if it runs in this thread. */
+export function findHost(address: WriterAddress): WriterHost | undefined {
+  return address.writerThread === threadId ? hosts.get(address.runtimeId) : undefined;
+}
+
+function onWorkerMessage(value: unknown): void {
+  const req = value as ConnectRequest | null;
+  if (req === null || typeof req !== 'object' || req.kind !== 'acs:connect') return;
+  const host = hosts.get(req.runtimeId);
+  if (host === undefined) {
+    req.port.postMessage({
+      t: 'closing',
+      error: { code: 'STORE_CLOSED', message: `runtime ${req.runtimeId} is closed`, details: {} },
+    } satisfies WriterMessage);
+    req.port.close();
+    return;
+  }
+  host.connect(req.port);
+}
+
+/**
+ * The writer of a runtime, in whatever thread runs it (a writer worker, or the main thread with
+ * `writer: 'inline'`): it owns the store, applies the batches its clients submit, each all or
+ * nothing as its own version, in the order each client sent them, and records every published
+ * version in the commit feed.
+ *
+ * Batches are queued as they arrive and applied in slices of at most `sliceMs`: between slices the
+ * event loop serves attach and connect requests and `close()`, so a saturated writer still answers
+ * them within a slice. Acknowledgements are coalesced into one message per client per slice.
+ */
+export class WriterHost {
+  readonly store: Store;
+  readonly feed: CommitFeed;
+  readonly runtimeId: string;
+  readonly #queue: Pending[] = [];
+  #queueHead = 0;
+  readonly #conns = new Set<Connection>();
+  readonly #sliceMs: number;
+  #scheduled = false;
+  /** The bytes of the batch being applied: the commit hook records them as they came. */
+  #current: Uint8Array | null = null;
+  #closing: Promise<void> | null = null;
+  #drained: (() => void) | null = null;
+
+  constructor(runtimeId: string, schema: Schema, options: WriterHostOptions = {}) {
+    const { sliceMs, windowRecords, windowBytes, ...storeOptions } = options;
+    this.runtimeId = runtimeId;
+    this.#sliceMs = sliceMs ?? 4;
+    let feed: CommitFeed | null = null;
+    this.store = Store.create(schema, {
+      ...storeOptions,
+      recordEffects: true,
+      onCommit: (version, tx) => {
+        const record = this.#record(version, tx);
+        feed?.append(record, record.size);
+      },
+    });
+    feed = new CommitFeed(this.store.version, { windowRecords, windowBytes });
+    this.feed = feed;
+    feed.onDrain = () => this.#schedule();
+    feed.listen(() => this.#pumpStreams());
+    hosts.set(runtimeId, this);
+    if (!listening) {
+      listening = true;
+      process.on('workerMessage', onWorkerMessage);
+    }
+  }
+
+  /** The address clients connect to. */
+  address(): WriterAddress {
+    return { runtimeId: this.runtimeId, writerThread: threadId, store: this.store.handle() };
+  }
+
+  /** Serves a client on `port` (another thread's end of a MessageChannel, or a local port). */
+  connect(port: MessagePort | LocalPort): (message: ClientMessage) => void {
+    const conn: Connection = { port, seqs: [], versions: [], streams: new Map(), closed: false };
+    const receive = (m: ClientMessage) => this.#receive(conn, m);
+    if (this.#closing !== null) {
+      port.postMessage({ t: 'closing', error: closedError(this.runtimeId) });
+      port.close();
+      return receive;
+    }
+    this.#conns.add(conn);
+    if ('on' in port) {
+      port.on('message', receive);
+      // A client thread that dies closes its end: forget it (its queued batches still apply).
+      port.on('close', () => this.#forget(conn));
+      // The port must not keep the writer's thread alive on its own: close() decides that.
+      port.unref();
+    }
+    return receive;
+  }
+
+  /**
+   * Stops taking batches, applies those already queued, tells every client, and closes the store.
+   * Resolves when done; later calls return the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#queue.length > this.#queueHead) {
+        await new Promise<void>((resolve) => {
+          this.#drained = resolve;
+          this.#schedule();
+        });
+      }
+      const error = closedError(this.runtimeId);
+      for (const conn of this.#conns) {
+        this.#flush(conn);
+        conn.port.postMessage({ t: 'closing', error });
+        conn.port.close();
+      }
+      this.#conns.clear();
+      hosts.delete(this.runtimeId);
+      if (hosts.size === 0 && listening) {
+        listening = false;
+        process.off('workerMessage', onWorkerMessage);
+      }
+      this.store.close();
+    })();
+    return this.#closing;
+  }
+
+  #receive(conn: Connection, m: ClientMessage): void {
+    switch (m.t) {
+      case 'submit':
+        if (this.#closing !== null) {
+          conn.port.postMessage({ t: 'nack', seq: m.seq, error: closedError(this.runtimeId) });
+          return;
+        }
+        this.#queue.push({ conn, seq: m.seq, bytes: m.bytes });
+        this.#schedule();
+        return;
+      case 'changes':
+        this.#openStream(conn, m.id, m.from, m.credit);
+        return;
+      case 'credit': {
+        const s = conn.streams.get(m.id);
+        if (s !== undefined) {
+          s.credit += m.n;
+          this.#pump(conn, m.id, s);
+        }
+        return;
+      }
+      case 'unsubscribe':
+        conn.streams.delete(m.id);
+        return;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#slice());
+  }
+
+  /** Applies queued batches for at most one slice, then acknowledges them. */
+  #slice(): void {
+    this.#scheduled = false;
+    const deadline = performance.now() + this.#sliceMs;
+    const touched = new Set<Connection>();
+    const queue = this.#queue;
+    while (this.#queueHead < queue.length && !this.feed.congested) {
+      const p = queue[this.#queueHead]!;
+      queue[this.#queueHead++] = undefined as unknown as Pending;
+      const outcome = this.#apply(p.bytes);
+      if (typeof outcome === 'number') {
+        p.conn.seqs.push(p.seq);
+        p.conn.versions.push(outcome);
+        touched.add(p.conn);
+      } else {
+        // Acknowledge what came before first, so that a client's replies arrive in its order.
+        this.#flush(p.conn);
+        if (!p.conn.closed) p.conn.port.postMessage({ t: 'nack', seq: p.seq, error: outcome });
+      }
+      if (performance.now() >= deadline) break;
+    }
+    if (this.#queueHead === queue.length) {
+      queue.length = 0;
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 4096) {
+      queue.splice(0, this.#queueHead);
+      this.#queueHead = 0;
+    }
+    for (const conn of touched) this.#flush(conn);
+    if (this.#queueHead < queue.length) {
+      // A congested feed reschedules through onDrain; otherwise carry on in the next turn.
+      if (!this.feed.congested) this.#schedule();
+    } else if (this.#drained !== null) {
+      const done = this.#drained;
+      this.#drained = null;
+      done();
+    }
+  }
+
+  /** Applies one batch: its version, or the error that rejected it (nothing changed then). */
+  #apply(bytes: Uint8Array): number | WireError {
+    try {
+      const { batch } = decodeBatch(bytes);
+      this.#current = bytes;
+      return this.store.apply(batch);
+    } catch (err) {
+      return errorToWire(err);
+    } finally {
+      this.#current = null;
+    }
+  }
+
+  #record(version: number, tx: Transaction | null): LazyRecord {
+    if (tx === null) return new LazyRecord(version, null, { effects: [] });
+    const submitted = this.#current;
+    // Only the batch being applied is the submitted one: the versions after it in the same apply
+    // are the writer's own (tx null above).
+    this.#current = null;
+    return submitted !== null
+      ? new LazyRecord(version, submitted, null)
+      : new LazyRecord(version, null, tx.batch);
+  }
+
+  #flush(conn: Connection): void {
+    if (conn.seqs.length === 0) return;
+    if (!conn.closed) conn.port.postMessage({ t: 'acks', seqs: conn.seqs, versions: conn.versions });
+    conn.seqs = [];
+    conn.versions = [];
+  }
+
+  #forget(conn: Connection): void {
+    conn.closed = true;
+    conn.streams.clear();
+    this.#conns.delete(conn);
+  }
+
+  #openStream(conn: Connection, id: number, from: number, credit: number): void {
+    if (from < this.feed.windowStart) {
+      conn.port.postMessage({ t: 'changes-error', id, error: expired(from, this.feed.windowStart) });
+      return;
+    }
+    const s: Stream = { next: Math.max(from + 1, 1), credit };
+    conn.streams.set(id, s);
+    this.#pump(conn, id, s);
+  }
+
+  #pumpStreams(): void {
+    for (const conn of this.#conns) for (const [id, s] of conn.streams) this.#pump(conn, id, s);
+  }
+
+  #pump(conn: Connection, id: number, s: Stream): void {
+    while (s.credit > 0 && s.next <= this.feed.version) {
+      const record = this.feed.at(s.next);
+      if (record === undefined) {
+        conn.streams.delete(id);
+        conn.port.postMessage({ t: 'changes-error', id, error: expired(s.next - 1, this.feed.windowStart) });
+        return;
+      }
+      conn.port.postMessage({ t: 'record', id, version: record.version, bytes: record.bytes });
+      s.next++;
+      s.credit--;
+    }
+  }
+}
+
+/**
+ * A feed record whose bytes are encoded when first read: an inline `write(fn)` then pays for its
+ * encoding only if a consumer or a `changes()` reader wants it. The batch a transaction recorded is
+ * a copy of its inputs, so encoding it later gives what encoding it now would.
+ */
+class LazyRecord implements CommitRecord {
+  readonly version: number;
+  /** The encoded length, or an estimate from the effect count until encoded. */
+  readonly size: number;
+  #bytes: Uint8Array | null;
+  #batch: Batch | null;
+
+  constructor(version: number, bytes: Uint8Array | null, batch: Batch | null) {
+    this.version = version;
+    this.#bytes = bytes;
+    this.#batch = batch;
+    this.size = bytes?.byteLength ?? 64 + 128 * batch!.effects.length;
+  }
+
+  get bytes(): Uint8Array {
+    if (this.#bytes === null) {
+      this.#bytes = encodeBatch(this.#batch!, this.version);
+      this.#batch = null;
+    }
+    return this.#bytes;
+  }
+}
+
+function closedError(runtimeId: string): WireError {
+  return { code: 'STORE_CLOSED', message: `runtime ${runtimeId} is closed`, details: {} };
+}
+
+function expired(from: number, windowStart: number): WireError {
+  return errorToWire(
+    new StateError(
+      'CHANGES_EXPIRED',
+      `changes after version ${from} are no longer kept: the window starts after version ${windowStart}`,
+    ),
+  );
+}
