@@ -53,8 +53,9 @@ describe('a writer worker that dies', () => {
     const pending = Array.from({ length: 2000 }, (_, i) =>
       runtime.submit(batch().insert('audit', { seq: i + 1, producer: 'p' })),
     );
+    const settled = Promise.allSettled(pending);
     await runtime.writerWorker!.terminate();
-    const outcomes = await Promise.allSettled(pending);
+    const outcomes = await settled;
     const failed = outcomes.filter((o) => o.status === 'rejected');
     expect(failed.length).toBeGreaterThan(0);
     for (const f of failed) expect((f as PromiseRejectedResult).reason.code).toBe('WRITER_DIED');
