@@ -49,6 +49,7 @@ export {
   type Batch,
   BatchBuilder,
   batch,
+  type Comparable,
   type Condition,
   type Effect,
 } from './store/effects.js';
