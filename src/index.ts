@@ -63,6 +63,7 @@ export {
   type Batch,
   BatchBuilder,
   batch,
+  type Comparable,
   type Condition,
   type Effect,
 } from './store/effects.js';

@@ -9,6 +9,7 @@ import {
   Column as FbColumn,
   Effect as FbEffect,
   Value as FbValue,
+  MarkerKind,
   Op,
   ValueKind,
 } from './generated/mutation_generated.js';
@@ -42,6 +43,21 @@ const OP_NAMES = Object.fromEntries(Object.entries(OPS).map(([name, op]) => [op,
   Effect['op']
 >;
 
+/** The kind of each value condition, by the relation it names. */
+const CONDITIONS = {
+  equals: ConditionKind.Equals,
+  notEquals: ConditionKind.NotEquals,
+  in: ConditionKind.In,
+  lt: ConditionKind.Less,
+  lte: ConditionKind.LessOrEqual,
+  gt: ConditionKind.Greater,
+  gte: ConditionKind.GreaterOrEqual,
+} as const;
+type Relation = keyof typeof CONDITIONS;
+const RELATION_NAMES = Object.fromEntries(
+  Object.entries(CONDITIONS).map(([name, kind]) => [kind, name]),
+) as Partial<Record<ConditionKind, Relation>>;
+
 function invalid(message: string, op?: number): StateError {
   return new StateError('INVALID_BATCH', message, op === undefined ? {} : { op });
 }
@@ -51,10 +67,32 @@ export function encodeBatch(batch: Batch, version = 0): Uint8Array {
   if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
     throw invalid('a batch is an object with an array of effects');
   }
+  const { producer, seq, marker } = batch;
+  if (producer !== undefined && typeof producer !== 'string') throw invalid('a batch producer is a string');
+  if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 0)) {
+    throw invalid(`a batch seq is a safe non-negative integer, not ${describeValue(seq)}`);
+  }
+  if (marker !== undefined && (marker !== 'compaction' || batch.effects.length > 0)) {
+    throw invalid(`a batch marker is 'compaction' on a batch without effects, not ${describeValue(marker)}`);
+  }
   const b = new flatbuffers.Builder(256);
-  const effects = batch.effects.map((e, i) => encodeEffect(b, e, i));
-  const root = FbBatch.createBatch(b, BigInt(version), FbBatch.createEffectsVector(b, effects));
-  FbBatch.finishBatchBuffer(b, root);
+  const effects = FbBatch.createEffectsVector(
+    b,
+    batch.effects.map((e, i) => encodeEffect(b, e, i)),
+  );
+  const producerOffset = producer === undefined ? 0 : b.createString(producer);
+  FbBatch.startBatch(b);
+  FbBatch.addVersion(b, BigInt(version));
+  FbBatch.addEffects(b, effects);
+  if (producerOffset !== 0) FbBatch.addProducer(b, producerOffset);
+  if (seq !== undefined) {
+    // seq is optional (= null in the schema): 0 must be written, though it equals the default.
+    b.forceDefaults(true);
+    FbBatch.addSeq(b, BigInt(seq));
+    b.forceDefaults(false);
+  }
+  if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
+  FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
   return b.asUint8Array();
 }
 
@@ -68,7 +106,19 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
     const root = FbBatch.getRootAsBatch(bb);
     const effects: Effect[] = [];
     for (let i = 0; i < root.effectsLength(); i++) effects.push(decodeEffect(root.effects(i)!, i));
-    return { version: Number(root.version()), batch: { effects } };
+    const batch: { -readonly [K in keyof Batch]: Batch[K] } = { effects };
+    const producer = root.producer();
+    if (producer !== null) batch.producer = producer;
+    const seq = root.seq();
+    if (seq !== null) {
+      if (seq > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(`a batch seq above 2^53: ${seq}`);
+      batch.seq = Number(seq);
+    }
+    const marker = root.marker();
+    if (marker === MarkerKind.Compaction && effects.length === 0) batch.marker = 'compaction';
+    else if (marker !== MarkerKind.None)
+      throw invalid(`a batch marker ${marker} on a batch of ${effects.length} effects`);
+    return { version: Number(root.version()), batch };
   } catch (err) {
     if (err instanceof StateError) throw err;
     // FlatBuffers reads whatever the bytes say; damage shows up as reads out of range.
@@ -104,12 +154,19 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
     if ('exists' in c) {
       condition = c.exists ? ConditionKind.Exists : ConditionKind.NotExists;
     } else {
+      const named = (Object.keys(CONDITIONS) as Relation[]).filter((r) => r in c);
+      if (named.length !== 1 || typeof c.column !== 'string') {
+        throw invalid(`effect ${i} (require) names no column or not exactly one relation`, i);
+      }
+      const relation = named[0]!;
+      const wanted = (c as unknown as Record<Relation, unknown>)[relation];
+      if (relation === 'in' && !Array.isArray(wanted))
+        throw invalid(`effect ${i} (require) in takes a list`, i);
       column = b.createSharedString(c.column);
-      const wanted = 'equals' in c ? [c.equals] : c.in;
-      condition = 'equals' in c ? ConditionKind.Equals : ConditionKind.In;
+      condition = CONDITIONS[relation];
       values = FbEffect.createValuesVector(
         b,
-        wanted.map((v) => encodeValue(b, v, i)),
+        (relation === 'in' ? (wanted as unknown[]) : [wanted]).map((v) => encodeValue(b, v, i)),
       );
     }
   }
@@ -190,6 +247,7 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
     kind = ValueKind.String;
     str = b.createString(v);
   } else if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw invalid(`effect ${i}: an invalid Date`, i);
     kind = ValueKind.Timestamp;
     int = BigInt(v.getTime());
   } else if (Array.isArray(v)) {
@@ -286,21 +344,20 @@ function decodeEffect(e: FbEffect, i: number): Effect {
 }
 
 function decodeCondition(e: FbEffect, column: () => string, i: number): Condition {
-  switch (e.condition()) {
-    case ConditionKind.Exists:
-      return { exists: true };
-    case ConditionKind.NotExists:
-      return { exists: false };
-    case ConditionKind.Equals:
-      return { column: column(), equals: decodeValue(e.values(0)!) };
-    case ConditionKind.In: {
-      const values: Value[] = [];
-      for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(e.values(k)!));
-      return { column: column(), in: values };
-    }
-    default:
-      throw invalid(`effect ${i} (require) has no condition`, i);
+  const kind = e.condition();
+  if (kind === ConditionKind.Exists) return { exists: true };
+  if (kind === ConditionKind.NotExists) return { exists: false };
+  const relation = RELATION_NAMES[kind];
+  if (relation === undefined) throw invalid(`effect ${i} (require) has no condition`, i);
+  if (relation === 'in') {
+    const values: Value[] = [];
+    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(e.values(k)!));
+    return { column: column(), in: values };
   }
+  const value = e.values(0);
+  if (value === null) throw invalid(`effect ${i} (require) has no value to compare`, i);
+  // One object type for the six relations of one value; which one the kind said.
+  return { column: column(), [relation]: decodeValue(value) } as Condition;
 }
 
 function decodeValue(v: FbValue): Value {

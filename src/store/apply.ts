@@ -2,10 +2,19 @@ import { describeValue, StateError } from '../errors.js';
 import type { Batch, Effect } from './effects.js';
 import type { Transaction } from './transaction.js';
 
-/** Applies every effect of `batch` inside `tx`, in order. */
+/**
+ * Applies every effect of `batch` inside `tx`, in order. `producer` and `seq` are the commit feed's
+ * and play no part; a marker batch has no effects, so it changes nothing.
+ */
 export function applyBatch(tx: Transaction, batch: Batch): void {
   if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
     throw new StateError('INVALID_BATCH', 'a batch is an object with an array of effects');
+  }
+  if (batch.marker !== undefined && (batch.marker !== 'compaction' || batch.effects.length > 0)) {
+    throw new StateError(
+      'INVALID_BATCH',
+      `a batch marker is 'compaction' on a batch without effects, not ${describeValue(batch.marker)} on ${batch.effects.length} effects`,
+    );
   }
   for (let i = 0; i < batch.effects.length; i++) {
     const e = batch.effects[i]!;

@@ -3,14 +3,36 @@ import type { MetaValue } from './meta.js';
 import type { Key, RowInput, Value } from './values.js';
 
 /**
- * A condition on the newest state, checked when the batch is applied: the row exists (or not),
- * or one of its columns equals a value (or one of several). A struct's field is named
- * "struct.field".
+ * The value an ordered comparison (`lt`, `lte`, `gt`, `gte`) takes: a number (int8 to uint32,
+ * float32, float64), a bigint or a safe-integer number (int64), milliseconds or a valid `Date`
+ * (timestamp), a string (utf8 and dictionary columns, in code point order: `compareStrings`).
+ */
+export type Comparable = number | bigint | string | Date;
+
+/**
+ * A condition on the newest state, checked when the batch is applied: the row exists (or not), or
+ * one of its columns compares with a value. A struct's field is named "struct.field". A value
+ * condition names exactly one relation:
+ *
+ * - `equals`: the cell is the value (Object.is, item by item for lists, a bigint equals the same
+ *   safe-integer number; a null cell equals only null); `notEquals` is exactly its negation;
+ *   `in`: the cell equals one of the values.
+ * - `lt`, `lte`, `gt`, `gte`: the cell is less than (or equal to, greater than, ...) the value:
+ *   numerically for numbers, int64 and timestamps, by `compareStrings` for utf8 and dictionary
+ *   columns (by string, never by code). False when the cell is null or NaN. Comparing against
+ *   null, NaN (an invalid Date) or a value of the wrong kind (see {@link Comparable}: a string against a number column, a
+ *   bigint against an int32 one, a fraction against an int64 one), or comparing a bool, list or
+ *   whole struct column, is a bad batch: `INVALID_BATCH`, whatever the state.
  */
 export type Condition =
   | { readonly exists: boolean }
   | { readonly column: string; readonly equals: Value }
-  | { readonly column: string; readonly in: readonly Value[] };
+  | { readonly column: string; readonly notEquals: Value }
+  | { readonly column: string; readonly in: readonly Value[] }
+  | { readonly column: string; readonly lt: Comparable }
+  | { readonly column: string; readonly lte: Comparable }
+  | { readonly column: string; readonly gt: Comparable }
+  | { readonly column: string; readonly gte: Comparable };
 
 /**
  * One effect of a batch. A batch records effects and evaluated preconditions, never code: applied
@@ -53,6 +75,19 @@ export type Effect =
 /** A batch of effects, applied all or nothing as one version. Plain data: it crosses threads. */
 export interface Batch {
   readonly effects: readonly Effect[];
+  /**
+   * The id of the client that produced the batch. With `seq` it lets a consumer of the commit feed
+   * drop a batch it has already seen (a client resending after a failover). Applying ignores it.
+   */
+  readonly producer?: string;
+  /** The producer's sequence number of this batch: a safe non-negative integer. Applying ignores it. */
+  readonly seq?: number;
+  /**
+   * Marks a version the writer made on its own, recorded so the feed's version numbers have no
+   * gap: `'compaction'` (a dictionary compaction changed codes, no row). Such a batch has no
+   * effects, and applying it changes nothing.
+   */
+  readonly marker?: 'compaction';
 }
 
 /**
@@ -155,9 +190,12 @@ export class BatchBuilder {
     return this.#add({ op: 'require', table, key, condition });
   }
 
-  /** The batch built so far. */
-  build(): Batch {
-    return { effects: [...this.#effects] };
+  /** The batch built so far, with its producer's id and sequence number when given. */
+  build(origin?: { readonly producer?: string; readonly seq?: number }): Batch {
+    const out: { -readonly [K in keyof Batch]: Batch[K] } = { effects: [...this.#effects] };
+    if (origin?.producer !== undefined) out.producer = origin.producer;
+    if (origin?.seq !== undefined) out.seq = origin.seq;
+    return out;
   }
 
   #add(effect: Effect): this {

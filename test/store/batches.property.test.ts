@@ -7,10 +7,11 @@
  * list<dictionary> column and a struct of two numeric fields; the other keyed by an int32 id. Each
  * batch is either built with `batch()` and applied with `store.apply`, or run as the same calls in
  * `store.write(tx => ...)`. Its effects are insert, upsert, update, updateAt, delete, deleteAt,
- * increment, listAdd, listRemove and require; mixed in are preconditions that do not hold, values
- * of the wrong type, out of range, too long or null where null is refused, unknown columns, key
- * updates, duplicate and missing keys, increments that overflow or meet a null, and rows out of
- * range.
+ * increment, listAdd, listRemove and require (exists, equals, notEquals, in, and the ordered lt,
+ * lte, gt and gte); mixed in are preconditions that do not hold, ordered comparisons of bool or
+ * list columns or against null, values of the wrong type, out of range, too long or null where
+ * null is refused, unknown columns, key updates, duplicate and missing keys, increments that
+ * overflow or meet a null, and rows out of range.
  *
  * The model checks every effect the way the store documents it (and in the same order: the first
  * problem found is the error raised), so it predicts for each batch either the error code of its
@@ -40,6 +41,7 @@ import {
   batch,
   bool,
   type ColumnTypeName,
+  type Condition,
   decodeBatch,
   dictionary,
   type Effect,
@@ -266,6 +268,41 @@ function sameValue(a: Value, b: Value): boolean {
   return Object.is(a, b);
 }
 
+const RELATIONS = ['equals', 'notEquals', 'in', 'lt', 'lte', 'gt', 'gte'] as const;
+type Relation = (typeof RELATIONS)[number];
+const ORDERED: readonly Relation[] = ['lt', 'lte', 'gt', 'gte'];
+
+/** The documented operand of an ordered comparison, as the cell's kind; INVALID_BATCH if none. */
+function orderedOperand(col: Col, v: unknown): number | bigint | string {
+  if (col.type === 'bool' || col.type === 'list') refuse('INVALID_BATCH', `ordered ${col.type}`);
+  if (v === null) refuse('INVALID_BATCH', 'ordered null');
+  if (col.type === 'dictionary' || col.type === 'utf8') {
+    return typeof v === 'string' ? v : refuse('INVALID_BATCH', 'ordered kind');
+  }
+  if (col.type === 'int64') {
+    if (typeof v === 'bigint') return v;
+    return Number.isSafeInteger(v) ? BigInt(v as number) : refuse('INVALID_BATCH', 'ordered kind');
+  }
+  const n = col.type === 'timestamp' && v instanceof Date ? v.getTime() : v;
+  return typeof n === 'number' && !Number.isNaN(n) ? n : refuse('INVALID_BATCH', 'ordered kind');
+}
+
+/** The documented order: numeric, strings by code point (UTF-8 bytes); null and NaN cells never hold. */
+function ordered(actual: Value, operand: number | bigint | string, kind: Relation): boolean {
+  if (actual === null) refuse('PRECONDITION_FAILED', 'ordered null cell');
+  if (Number.isNaN(actual)) refuse('PRECONDITION_FAILED', 'ordered NaN cell');
+  let c: number;
+  if (typeof operand === 'string') {
+    // Independent of the store's compareStrings: the strings' UTF-8 bytes.
+    c = Buffer.compare(Buffer.from(actual as string, 'utf8'), Buffer.from(operand, 'utf8'));
+    events.push('require ordered strings');
+  } else {
+    const a = actual as number | bigint;
+    c = a < operand ? -1 : a > operand ? 1 : a === operand ? 0 : Number.NaN;
+  }
+  return kind === 'lt' ? c < 0 : kind === 'lte' ? c <= 0 : kind === 'gt' ? c > 0 : c >= 0;
+}
+
 class TableModel {
   readonly rows: Flat[];
   readonly #pos: Map<Key, number>;
@@ -459,12 +496,18 @@ class TableModel {
         refuse('PRECONDITION_FAILED', condition.exists ? 'exists' : 'absent');
       return;
     }
-    this.#column(condition.column);
-    const kind = 'equals' in condition ? 'equals' : 'in';
+    const c = condition as { column: string } & Record<string, unknown>;
+    const kind = RELATIONS.find((r) => r in c)!;
+    const col = this.#column(c.column);
+    // An ordered comparison's operand is checked against the column before the row is looked at.
+    const operand = ORDERED.includes(kind) ? orderedOperand(col, c[kind]) : null;
     if (pos < 0) refuse('PRECONDITION_FAILED', `${kind} of no row`);
-    const actual = this.rows[pos]![condition.column]!;
-    const wanted = 'equals' in condition ? [condition.equals] : condition.in;
-    if (!wanted.some((w) => sameValue(actual, w))) refuse('PRECONDITION_FAILED', kind);
+    const actual = this.rows[pos]![c.column]!;
+    let holds: boolean;
+    if (operand !== null) holds = ordered(actual, operand, kind);
+    else if (kind === 'in') holds = (c.in as Value[]).some((w) => sameValue(actual, w));
+    else holds = sameValue(actual, c[kind] as Value) === (kind === 'equals');
+    if (!holds) refuse('PRECONDITION_FAILED', kind);
     events.push(`require ${kind} holds`);
   }
 }
@@ -748,7 +791,7 @@ type Op =
       table: string;
       hit: boolean;
       sel: number;
-      cond: 'exists' | 'absent' | 'equals' | 'in';
+      cond: 'exists' | 'absent' | Relation;
       col: number;
       other: RowInput;
     };
@@ -848,7 +891,18 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
           { weight: 1, arbitrary: fc.constant(false) },
         ),
         sel,
-        cond: fc.constantFrom('exists' as const, 'absent' as const, 'equals' as const, 'in' as const),
+        cond: fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.constantFrom(
+              'exists' as const,
+              'absent' as const,
+              'equals' as const,
+              'in' as const,
+            ),
+          },
+          { weight: 3, arbitrary: fc.constantFrom(...(['notEquals', 'lt', 'lte', 'gt', 'gte'] as const)) },
+        ),
         col: fc.nat(),
         other: g.full,
       }),
@@ -970,11 +1024,20 @@ function concrete(m: Model, op: Op): Effect {
       const column = g.req[op.col % g.req.length]!;
       const other = inputAt(op.other, column);
       const actual = t.positionOf(key) >= 0 ? valueAt(t, key, column, op.sel % 2 === 0) : other;
-      const condition =
-        op.cond === 'equals'
-          ? { column, equals: op.hit ? actual : other }
-          : { column, in: op.hit ? [other, actual] : op.sel % 2 === 0 ? [other] : [] };
-      return { op: 'require', table: g.name, key, condition };
+      if (op.cond === 'equals' || op.cond === 'notEquals') {
+        const value = (op.cond === 'equals') === op.hit ? actual : other;
+        return { op: 'require', table: g.name, key, condition: { column, [op.cond]: value } as Condition };
+      }
+      if (op.cond === 'in') {
+        const values = op.hit ? [other, actual] : op.sel % 2 === 0 ? [other] : [];
+        return { op: 'require', table: g.name, key, condition: { column, in: values } };
+      }
+      // Ordered: a hit compares lte/gte with the row's own value (they hold) and lt/gt with
+      // another row's (they hold about half the time); a miss the other way round. A timestamp
+      // is sometimes a Date.
+      let operand: unknown = op.hit === (op.cond === 'lte' || op.cond === 'gte') ? actual : other;
+      if (column === 'at' && typeof operand === 'number' && op.sel % 3 === 1) operand = new Date(operand);
+      return { op: 'require', table: g.name, key, condition: { column, [op.cond]: operand } as Condition };
     }
   }
 }
@@ -1239,6 +1302,7 @@ describe('effect batches over every column type (model-based)', () => {
       commits: 1000,
       failed: [
         'DUPLICATE_KEY',
+        'INVALID_BATCH',
         'KEY_NOT_FOUND',
         'KEY_UPDATE',
         'NULL_NOT_ALLOWED',
@@ -1261,6 +1325,14 @@ describe('effect batches over every column type (model-based)', () => {
       'PRECONDITION_FAILED equals',
       'PRECONDITION_FAILED in',
       'PRECONDITION_FAILED equals of no row',
+      'PRECONDITION_FAILED notEquals',
+      'PRECONDITION_FAILED lt',
+      'PRECONDITION_FAILED gt',
+      'PRECONDITION_FAILED lt of no row',
+      'INVALID_BATCH ordered bool',
+      'INVALID_BATCH ordered list',
+      'INVALID_BATCH ordered null',
+      'PRECONDITION_FAILED ordered null cell',
       'OUT_OF_RANGE int8',
       'OUT_OF_RANGE uint32',
       'OUT_OF_RANGE int64',
@@ -1317,7 +1389,13 @@ describe('effect batches over every column type (model-based)', () => {
       'listRemove removes copies',
       'positional effects written',
       'require equals holds',
+      'require gt holds',
+      'require gte holds',
       'require in holds',
+      'require lt holds',
+      'require lte holds',
+      'require notEquals holds',
+      'require ordered strings',
       'timestamp Date',
       'upsert inserts',
       'upsert updates',

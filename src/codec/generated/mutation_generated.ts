@@ -35,7 +35,17 @@ export enum ConditionKind {
   Exists = 1,
   NotExists = 2,
   Equals = 3,
-  In = 4
+  In = 4,
+  NotEquals = 5,
+  Less = 6,
+  LessOrEqual = 7,
+  Greater = 8,
+  GreaterOrEqual = 9
+}
+
+export enum MarkerKind {
+  None = 0,
+  Compaction = 1
 }
 
 export class Value {
@@ -455,8 +465,25 @@ effectsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+producer():string|null
+producer(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+producer(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+seq():bigint|null {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : null;
+}
+
+marker():MarkerKind {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : MarkerKind.None;
+}
+
 static startBatch(builder:flatbuffers.Builder) {
-  builder.startObject(2);
+  builder.startObject(5);
 }
 
 static addVersion(builder:flatbuffers.Builder, version:bigint) {
@@ -479,6 +506,18 @@ static startEffectsVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addProducer(builder:flatbuffers.Builder, producerOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(2, producerOffset, 0);
+}
+
+static addSeq(builder:flatbuffers.Builder, seq:bigint) {
+  builder.addFieldInt64(3, seq, BigInt(0));
+}
+
+static addMarker(builder:flatbuffers.Builder, marker:MarkerKind) {
+  builder.addFieldInt8(4, marker, MarkerKind.None);
+}
+
 static endBatch(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
@@ -492,10 +531,14 @@ static finishSizePrefixedBatchBuffer(builder:flatbuffers.Builder, offset:flatbuf
   builder.finish(offset, 'ACSB', true);
 }
 
-static createBatch(builder:flatbuffers.Builder, version:bigint, effectsOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createBatch(builder:flatbuffers.Builder, version:bigint, effectsOffset:flatbuffers.Offset, producerOffset:flatbuffers.Offset, seq:bigint|null, marker:MarkerKind):flatbuffers.Offset {
   Batch.startBatch(builder);
   Batch.addVersion(builder, version);
   Batch.addEffects(builder, effectsOffset);
+  Batch.addProducer(builder, producerOffset);
+  if (seq !== null)
+    Batch.addSeq(builder, seq);
+  Batch.addMarker(builder, marker);
   return Batch.endBatch(builder);
 }
 }

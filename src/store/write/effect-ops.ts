@@ -1,4 +1,5 @@
 import { describeValue, StateError } from '../../errors.js';
+import { compareStrings } from '../compare.js';
 import { type Condition, sameValue } from '../effects.js';
 import { columnLayout } from '../layout.js';
 import { type Key, toCell, type Value } from '../values.js';
@@ -87,9 +88,15 @@ export function changeList(
   else tx.ops++;
 }
 
+/** The relations of a value condition, each its own key of the condition object. */
+const RELATIONS = ['equals', 'notEquals', 'in', 'lt', 'lte', 'gt', 'gte'] as const;
+type Relation = (typeof RELATIONS)[number];
+const ORDERED_SIGN: Partial<Record<Relation, string>> = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+
 /**
  * Checks a precondition against the transaction's state; throws PRECONDITION_FAILED, naming the
- * table, key, column, expected and actual values, when it does not hold.
+ * table, key, column, expected and actual values, when it does not hold, and INVALID_BATCH, before
+ * looking at the row, for a condition that is malformed or compares values of different kinds.
  */
 export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Condition): void {
   const t = ts.layout;
@@ -102,40 +109,121 @@ export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Con
       op: tx.ops,
     });
   };
-  if (!isCondition(condition)) {
+  const relation = relationOf(condition);
+  if (relation === null) {
     throw new StateError(
       'INVALID_BATCH',
-      `a condition on ${t.name} is { exists: boolean }, { column, equals: value } or { column, in: [values] }, not ${describeValue(condition)}`,
+      `a condition on ${t.name} is { exists: boolean } or { column, R: value } with exactly one relation R of ${RELATIONS.join(', ')} (in takes [values]), not ${describeValue(condition)}`,
       { table: t.name, key, op: tx.ops },
     );
   }
-  if ('exists' in condition) {
-    if (condition.exists && pos < 0) fail('required to exist, but there is no such row');
-    if (!condition.exists && pos >= 0) fail('required not to exist, but it does');
-  } else {
-    const col = columnLayout(t, condition.column);
-    if (pos < 0) fail(`required ${condition.column} to match, but there is no such row`, condition.column);
-    const actual = valueAt(tx, ts, pos, col);
-    const wanted = 'equals' in condition ? [condition.equals] : condition.in;
-    if (!wanted.some((w) => sameValue(actual, w))) {
-      const expected =
-        'equals' in condition
-          ? describeValue(condition.equals)
-          : `one of ${condition.in.map(describeValue).join(', ')}`;
-      fail(
-        `required ${condition.column} to be ${expected}, but it is ${describeValue(actual)}`,
-        condition.column,
-        actual,
-      );
-    }
+  if (relation === 'exists') {
+    const exists = (condition as { exists: boolean }).exists;
+    if (exists && pos < 0) fail('required to exist, but there is no such row');
+    if (!exists && pos >= 0) fail('required not to exist, but it does');
+    tx.ops++;
+    return;
   }
+  const c = condition as { column: string } & Record<Relation, unknown>;
+  const name = c.column;
+  const sign = ORDERED_SIGN[relation];
+  // An ordered comparison is checked against the column's type before the row: a bad one is
+  // refused whatever the state, even for a missing row.
+  const operand = sign === undefined ? null : orderedOperand(tx, t, key, name, c[relation]);
+  const col = columnLayout(t, name);
+  if (pos < 0) fail(`required ${name} to match, but there is no such row`, name);
+  const actual = valueAt(tx, ts, pos, col);
+  let holds: boolean;
+  let expected: string;
+  if (operand !== null) {
+    holds = compareOrdered(actual, operand, relation);
+    expected = `${sign} ${describeValue(c[relation])}`;
+  } else if (relation === 'in') {
+    const wanted = c.in as readonly Value[];
+    holds = wanted.some((w) => sameValue(actual, w));
+    expected = `one of ${wanted.map(describeValue).join(', ')}`;
+  } else {
+    const v = c[relation] as Value;
+    holds = sameValue(actual, v) === (relation === 'equals');
+    expected = `${relation === 'equals' ? '' : 'not '}${describeValue(v)}`;
+  }
+  if (!holds) fail(`required ${name} to be ${expected}, but it is ${describeValue(actual)}`, name, actual);
   tx.ops++;
 }
 
-/** Whether `c` has the shape of a Condition (it may come from a batch made elsewhere). */
-function isCondition(c: unknown): c is Condition {
-  if (c === null || typeof c !== 'object') return false;
+/** The relation `c` names, or null when it is not a Condition (it may come from a batch made elsewhere). */
+function relationOf(c: unknown): Relation | 'exists' | null {
+  if (c === null || typeof c !== 'object') return null;
   const o = c as Record<string, unknown>;
-  if ('exists' in o) return typeof o.exists === 'boolean';
-  return typeof o.column === 'string' && ('equals' in o || Array.isArray(o.in));
+  if ('exists' in o) return typeof o.exists === 'boolean' ? 'exists' : null;
+  if (typeof o.column !== 'string') return null;
+  const named = RELATIONS.filter((r) => r in o);
+  if (named.length !== 1) return null;
+  const r = named[0]!;
+  return r === 'in' && !Array.isArray(o.in) ? null : r;
+}
+
+/**
+ * The value of an ordered comparison on `column`, in the form its cells are read (a bigint for
+ * int64, milliseconds for timestamps); INVALID_BATCH when the column cannot be ordered or the value
+ * is null or of another kind.
+ */
+function orderedOperand(
+  tx: TxCore,
+  t: TxTable['layout'],
+  key: Key,
+  column: string,
+  value: unknown,
+): number | bigint | string {
+  const bad = (why: string): never => {
+    throw new StateError(
+      'INVALID_BATCH',
+      `an ordered condition on ${t.name}.${column} ${why}, not ${describeValue(value)}`,
+      { table: t.name, column, key, value, op: tx.ops },
+    );
+  };
+  if (t.structs.has(column)) bad('compares a whole struct; name a field as "struct.field"');
+  const col = columnLayout(t, column);
+  if (col.kind === 'list') return bad('compares a list column; only equals, notEquals and in take lists');
+  if (col.type === 'bool') return bad('compares a bool column; only equals, notEquals and in take bools');
+  if (value === null) return bad('compares against null; use equals or notEquals null');
+  if (col.kind === 'utf8' || col.domain >= 0) {
+    return typeof value === 'string' ? value : bad(`takes a string for a ${col.type} column`);
+  }
+  if (col.type === 'int64') {
+    if (typeof value === 'bigint') return value;
+    return Number.isSafeInteger(value) ? BigInt(value as number) : bad('takes a bigint or a safe integer');
+  }
+  if (col.type === 'timestamp') {
+    const ms = value instanceof Date ? value.getTime() : value;
+    return typeof ms === 'number' && !Number.isNaN(ms)
+      ? ms
+      : bad('takes milliseconds (not NaN) or a valid Date');
+  }
+  // NaN is refused too: no cell is ever less, greater or equal to it.
+  return typeof value === 'number' && !Number.isNaN(value)
+    ? value
+    : bad(`takes a number (not NaN) for a ${col.type} column`);
+}
+
+/** Whether `actual` (a cell) stands in `relation` to `operand`; false for a null or NaN cell. */
+function compareOrdered(actual: Value, operand: number | bigint | string, relation: Relation): boolean {
+  if (actual === null) return false;
+  let c: number;
+  if (typeof operand === 'string') c = compareStrings(actual as string, operand);
+  else {
+    const a = actual as number | bigint;
+    // NaN is neither less, greater nor equal: every relation is false.
+    c = a < operand ? -1 : a > operand ? 1 : a === operand ? 0 : Number.NaN;
+  }
+  switch (relation) {
+    case 'lt':
+      return c < 0;
+    case 'lte':
+      return c <= 0;
+    case 'gt':
+      return c > 0;
+    default:
+      return c >= 0;
+  }
 }
