@@ -144,7 +144,7 @@ export class StateClient {
     let bytes: Uint8Array;
     try {
       // Encoded now, so that the batch is what it was when submitted even if the caller reuses it.
-      bytes = encodeBatch(b);
+      bytes = encodeBatch({ effects: b.effects, producer: this.producerId, seq });
     } catch (err) {
       return Promise.reject(err);
     }

@@ -269,7 +269,7 @@ export class WriterHost {
   }
 
   #record(version: number, tx: Transaction | null): LazyRecord {
-    if (tx === null) return new LazyRecord(version, null, { effects: [] });
+    if (tx === null) return new LazyRecord(version, null, MARKER);
     const submitted = this.#current;
     // Only the batch being applied is the submitted one: the versions after it in the same apply
     // are the writer's own (tx null above).
@@ -320,6 +320,9 @@ export class WriterHost {
     }
   }
 }
+
+/** The record of a version the writer made on its own: it changed codes, no row. */
+const MARKER: Batch = { effects: [], marker: 'compaction' };
 
 /**
  * A feed record whose bytes are encoded when first read: an inline `write(fn)` then pays for its

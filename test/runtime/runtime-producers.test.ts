@@ -66,13 +66,23 @@ describe.each(WRITERS)('producers in several threads with a %s writer', (writer)
     });
 
     // Each acknowledged batch is the record of exactly the version it was acknowledged with.
+    // Records carry their producer's id and its sequence numbers, increasing in version order.
     const seen = new Map<number, number>();
+    const producers = new Map<string, { id: string; seq: number }>();
     for await (const record of runtime.changes(start)) {
-      for (const e of decodeBatch(record.bytes).batch.effects) {
-        if (e.op === 'insert' && e.table === 'audit') seen.set(e.row.seq as number, record.version);
+      const b = decodeBatch(record.bytes).batch;
+      for (const e of b.effects) {
+        if (e.op !== 'insert' || e.table !== 'audit') continue;
+        seen.set(e.row.seq as number, record.version);
+        const label = e.row.producer as string;
+        const last = producers.get(label) ?? { id: b.producer ?? '', seq: 0 };
+        if (last.seq > 0) expect(b.producer).toBe(last.id);
+        expect(b.seq).toBeGreaterThan(last.seq);
+        producers.set(label, { id: b.producer ?? '', seq: b.seq ?? 0 });
       }
       if (record.version === runtime.version) break;
     }
+    expect(new Set([...producers.values()].map((p) => p.id)).size).toBe(PRODUCERS);
     expect(seen).toEqual(bySeq);
     await runtime.close();
   });
