@@ -8,6 +8,7 @@ import { ChangeStream } from './changes.js';
 import { requestConnect } from './connect.js';
 import type { CommitRecord } from './feed.js';
 import { type Link, localLink, portLink } from './link.js';
+import { createRing, RingWriter } from './transport/ring.js';
 import { type WatchOptions, watchSnapshots } from './watch.js';
 import { errorFromWire, type WireError, type WriterMessage } from './wire.js';
 import { findHost, type WriterAddress } from './writer-host.js';
@@ -40,7 +41,11 @@ export interface UpdateOptions extends SubmitOptions {
 export interface ClientOptions {
   /** Batches sent and not yet answered, at most (default 1,024); more submits wait their turn. */
   maxInFlight?: number;
-  /** The largest encoded batch, in bytes (default 64 MiB); larger ones fail with BATCH_TOO_LARGE. */
+  /**
+   * The largest encoded batch, in bytes (default 4 MiB); larger ones fail with BATCH_TOO_LARGE,
+   * never split. A client in another thread than the writer's sends batches through a ring of
+   * shared memory of this size (twice this in memory).
+   */
   maxBatchBytes?: number;
 }
 
@@ -91,7 +96,7 @@ export class StateClient {
     this.#store = store;
     this.#ownsStore = ownsStore;
     this.#maxInFlight = options.maxInFlight ?? 1024;
-    this.#maxBatchBytes = options.maxBatchBytes ?? 64 * 1024 * 1024;
+    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
     this.#link = connect(this);
   }
 
@@ -112,8 +117,13 @@ export class StateClient {
     }
     const store = await Store.attach(address.store);
     try {
-      const port = await requestConnect(address);
-      return new StateClient(store, true, (c) => portLink(port, events(c)), options);
+      const limit = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
+      // The smallest power of two that holds a frame of the largest batch.
+      let capacity = 1024;
+      while (capacity < limit + 8) capacity *= 2;
+      const ring = createRing({ capacity, maxFrameBytes: limit, doorbell: address.doorbell });
+      const port = await requestConnect(address, ring);
+      return new StateClient(store, true, (c) => portLink(port, new RingWriter(ring), events(c)), options);
     } catch (err) {
       store.close();
       throw err;
@@ -342,6 +352,8 @@ export class StateClient {
     this.#idle();
   }
 }
+
+const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Attaches this thread to a runtime from its handle (`runtime.handle()`, posted to a worker). */
 export function attach(handle: RuntimeHandle, options: ClientOptions = {}): Promise<StateClient> {

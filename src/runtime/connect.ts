@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, postMessageToThread } from 'node:worker_threads';
 import { StateError } from '../errors.js';
+import type { RingHandle } from './transport/ring.js';
 import type { ConnectRequest } from './wire.js';
 import type { WriterAddress } from './writer-host.js';
 
@@ -8,14 +9,14 @@ import type { WriterAddress } from './writer-host.js';
  * through `process.on('workerMessage')`, whichever thread it is, so that any thread holding the
  * address (a user's own worker, a piscina worker) connects without the runtime's help.
  */
-export async function requestConnect(address: WriterAddress): Promise<MessagePort> {
+export async function requestConnect(address: WriterAddress, ring: RingHandle | null): Promise<MessagePort> {
   const { port1, port2 } = new MessageChannel();
   // See requestAttach: postMessageToThread's receipt wait does not keep the event loop alive.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     await postMessageToThread(
       address.writerThread,
-      { kind: 'acs:connect', runtimeId: address.runtimeId, port: port2 } satisfies ConnectRequest,
+      { kind: 'acs:connect', runtimeId: address.runtimeId, port: port2, ring } satisfies ConnectRequest,
       [port2],
       10_000,
     );

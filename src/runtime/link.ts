@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { RingWriter } from './transport/ring.js';
 import type { ClientMessage, WriterMessage } from './wire.js';
 import type { LocalPort, WriterHost } from './writer-host.js';
 
@@ -18,8 +19,11 @@ export interface LinkEvents {
   lost(): void;
 }
 
-/** A link over a MessagePort whose other end the writer serves. */
-export function portLink(port: MessagePort, events: LinkEvents): Link {
+/**
+ * A link over a MessagePort whose other end the writer serves. With a ring, submitted batches go
+ * through the ring (shared memory, no message per batch) and everything else through the port.
+ */
+export function portLink(port: MessagePort, ring: RingWriter | null, events: LinkEvents): Link {
   let closing = false;
   port.on('message', (m: WriterMessage) => events.message(m));
   port.on('close', () => {
@@ -27,11 +31,17 @@ export function portLink(port: MessagePort, events: LinkEvents): Link {
   });
   port.unref();
   return {
-    send: (m, transfer) => port.postMessage(m, transfer),
+    send: (m, transfer) => {
+      if (ring === null || m.t !== 'submit') port.postMessage(m, transfer);
+      // Waits for space when the ring is full: back-pressure. It fails only once the ring is
+      // closed, when the writer is gone and the client has failed the batch already.
+      else if (!ring.tryWrite(m.bytes)) ring.write(m.bytes).catch(() => {});
+    },
     ref: () => port.ref(),
     unref: () => port.unref(),
     close: () => {
       closing = true;
+      ring?.close();
       port.close();
     },
   };

@@ -37,6 +37,8 @@ export interface ConnectRequest {
   readonly kind: 'acs:connect';
   readonly runtimeId: string;
   readonly port: import('node:worker_threads').MessagePort;
+  /** The client's ring of batches; its frames are the client's submits, in order, from seq 1. */
+  readonly ring: import('./transport/ring.js').RingHandle | null;
 }
 
 /** Turns any thrown value into its wire form, keeping a `StateError`'s code and details. */

@@ -6,6 +6,8 @@ import type { Batch } from '../store/effects.js';
 import { Store, type StoreHandle, type StoreOptions } from '../store/store.js';
 import type { Transaction } from '../store/transaction.js';
 import { CommitFeed, type CommitRecord, type FeedOptions } from './feed.js';
+import type { RingHandle } from './transport/ring.js';
+import { createDoorbell, RingReader, waitDoorbell } from './transport/ring.js';
 import {
   type ClientMessage,
   type ConnectRequest,
@@ -29,6 +31,8 @@ export interface WriterAddress {
   /** The thread that runs the writer: connect requests go there. */
   readonly writerThread: number;
   readonly store: StoreHandle;
+  /** The word a client's ring rings when it has batches for a writer that may be asleep. */
+  readonly doorbell: Int32Array;
 }
 
 interface Connection {
@@ -38,6 +42,10 @@ interface Connection {
   versions: number[];
   readonly streams: Map<number, Stream>;
   closed: boolean;
+  /** The client's ring of submitted batches (clients in other threads), else null. */
+  readonly ring: RingReader | null;
+  /** The sequence number of the ring's next batch: a ring keeps order, so frames count them. */
+  ringSeq: number;
 }
 
 interface Stream {
@@ -78,7 +86,7 @@ function onWorkerMessage(value: unknown): void {
     req.port.close();
     return;
   }
-  host.connect(req.port);
+  host.connect(req.port, req.ring);
 }
 
 /**
@@ -104,6 +112,12 @@ export class WriterHost {
   #current: Uint8Array | null = null;
   #closing: Promise<void> | null = null;
   #drained: (() => void) | null = null;
+  /** Rung by clients that wrote into an empty ring (see RingWriter#put). */
+  readonly #bell = createDoorbell();
+  /** Whether a wait on the doorbell is pending (one at a time). */
+  #sleeping = false;
+  /** Frames read from one ring in one pass at most, so that every ring is served each pass. */
+  static readonly RING_FRAMES = 256;
 
   constructor(runtimeId: string, schema: Schema, options: WriterHostOptions = {}) {
     const { sliceMs, windowRecords, windowBytes, ...storeOptions } = options;
@@ -131,12 +145,28 @@ export class WriterHost {
 
   /** The address clients connect to. */
   address(): WriterAddress {
-    return { runtimeId: this.runtimeId, writerThread: threadId, store: this.store.handle() };
+    return {
+      runtimeId: this.runtimeId,
+      writerThread: threadId,
+      store: this.store.handle(),
+      doorbell: this.#bell,
+    };
   }
 
-  /** Serves a client on `port` (another thread's end of a MessageChannel, or a local port). */
-  connect(port: MessagePort | LocalPort): (message: ClientMessage) => void {
-    const conn: Connection = { port, seqs: [], versions: [], streams: new Map(), closed: false };
+  /**
+   * Serves a client on `port` (another thread's end of a MessageChannel, or a local port), and
+   * reads its batches from `ring` when it has one.
+   */
+  connect(port: MessagePort | LocalPort, ring: RingHandle | null = null): (message: ClientMessage) => void {
+    const conn: Connection = {
+      port,
+      seqs: [],
+      versions: [],
+      streams: new Map(),
+      closed: false,
+      ring: ring === null ? null : new RingReader(ring),
+      ringSeq: 1,
+    };
     const receive = (m: ClientMessage) => this.#receive(conn, m);
     if (this.#closing !== null) {
       port.postMessage({ t: 'closing', error: closedError(this.runtimeId) });
@@ -144,6 +174,8 @@ export class WriterHost {
       return receive;
     }
     this.#conns.add(conn);
+    // Batches may be in the ring already.
+    if (conn.ring !== null) this.#schedule();
     if ('on' in port) {
       port.on('message', receive);
       // A client thread that dies closes its end: forget it (its queued batches still apply).
@@ -160,12 +192,11 @@ export class WriterHost {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#queue.length > this.#queueHead) {
-        await new Promise<void>((resolve) => {
-          this.#drained = resolve;
-          this.#schedule();
-        });
-      }
+      // Apply what was submitted before close: the queue and every ring, until all are empty.
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        this.#schedule();
+      });
       const error = closedError(this.runtimeId);
       for (const conn of this.#conns) {
         this.#flush(conn);
@@ -173,6 +204,9 @@ export class WriterHost {
         conn.port.close();
       }
       this.#conns.clear();
+      // Wake our own doorbell wait so that nothing of ours stays pending.
+      Atomics.add(this.#bell, 0, 1);
+      Atomics.notify(this.#bell, 0);
       hosts.delete(this.runtimeId);
       if (hosts.size === 0 && listening) {
         listening = false;
@@ -216,25 +250,26 @@ export class WriterHost {
     setImmediate(() => this.#slice());
   }
 
-  /** Applies queued batches for at most one slice, then acknowledges them. */
+  /**
+   * Applies submitted batches for at most one slice: the queue (this thread's and port-borne
+   * batches), then each client's ring, a bounded number of frames each so that every client is
+   * served in every pass. Then it acknowledges them, one message per client, and either goes on in
+   * the next turn of the event loop, or waits for the feed to drain, or sleeps on the doorbell.
+   */
   #slice(): void {
     this.#scheduled = false;
+    // Load the doorbell before looking at the rings: a batch written after a ring was found empty
+    // then rings a value other than `seen`, and the wait below returns at once (see waitDoorbell).
+    const seen = Atomics.load(this.#bell, 0);
     const deadline = performance.now() + this.#sliceMs;
     const touched = new Set<Connection>();
+    let worked = false;
     const queue = this.#queue;
     while (this.#queueHead < queue.length && !this.feed.congested) {
       const p = queue[this.#queueHead]!;
       queue[this.#queueHead++] = undefined as unknown as Pending;
-      const outcome = this.#apply(p.bytes);
-      if (typeof outcome === 'number') {
-        p.conn.seqs.push(p.seq);
-        p.conn.versions.push(outcome);
-        touched.add(p.conn);
-      } else {
-        // Acknowledge what came before first, so that a client's replies arrive in its order.
-        this.#flush(p.conn);
-        if (!p.conn.closed) p.conn.port.postMessage({ t: 'nack', seq: p.seq, error: outcome });
-      }
+      this.#applyFrom(p.conn, p.seq, p.bytes, touched);
+      worked = true;
       if (performance.now() >= deadline) break;
     }
     if (this.#queueHead === queue.length) {
@@ -244,14 +279,61 @@ export class WriterHost {
       queue.splice(0, this.#queueHead);
       this.#queueHead = 0;
     }
+    let ringsEmpty = true;
+    for (const conn of this.#conns) {
+      const ring = conn.ring;
+      if (ring === null) continue;
+      for (let n = 0; n < WriterHost.RING_FRAMES; n++) {
+        if (this.feed.congested || ((n & 15) === 15 && performance.now() >= deadline)) {
+          ringsEmpty = false;
+          break;
+        }
+        // A view into the ring, valid until the next read: applied (and copied if recorded) now.
+        const view = ring.read();
+        if (view === null) break;
+        this.#applyFrom(conn, conn.ringSeq++, view, touched);
+        worked = true;
+        if (n === WriterHost.RING_FRAMES - 1) ringsEmpty = false;
+      }
+      ring.release();
+      if (conn.closed && ringsEmpty) this.#conns.delete(conn);
+    }
     for (const conn of touched) this.#flush(conn);
-    if (this.#queueHead < queue.length) {
-      // A congested feed reschedules through onDrain; otherwise carry on in the next turn.
-      if (!this.feed.congested) this.#schedule();
-    } else if (this.#drained !== null) {
+    if (this.feed.congested) return; // onDrain schedules the next slice
+    if (worked || this.#queueHead < queue.length || !ringsEmpty) {
+      this.#schedule();
+      return;
+    }
+    if (this.#drained !== null) {
       const done = this.#drained;
       this.#drained = null;
       done();
+      return;
+    }
+    this.#sleep(seen);
+  }
+
+  /** Sleeps until a client rings the doorbell (never blocking the event loop). */
+  #sleep(seen: number): void {
+    if (this.#sleeping || this.#closing !== null) return;
+    this.#sleeping = true;
+    void waitDoorbell(this.#bell, seen).then(() => {
+      this.#sleeping = false;
+      if (this.#closing === null || this.#drained !== null) this.#schedule();
+    });
+  }
+
+  /** Applies one client's batch and files its acknowledgement or rejection. */
+  #applyFrom(conn: Connection, seq: number, bytes: Uint8Array, touched: Set<Connection>): void {
+    const outcome = this.#apply(bytes);
+    if (typeof outcome === 'number') {
+      conn.seqs.push(seq);
+      conn.versions.push(outcome);
+      touched.add(conn);
+    } else {
+      // Acknowledge what came before first, so that a client's replies arrive in its order.
+      this.#flush(conn);
+      if (!conn.closed) conn.port.postMessage({ t: 'nack', seq, error: outcome });
     }
   }
 
@@ -272,11 +354,15 @@ export class WriterHost {
     if (tx === null) return new LazyRecord(version, null, MARKER);
     const submitted = this.#current;
     // Only the batch being applied is the submitted one: the versions after it in the same apply
-    // are the writer's own (tx null above).
+    // are the writer's own (tx null above). Bytes read from a ring are a view the producer will
+    // overwrite: the record keeps a copy.
     this.#current = null;
-    return submitted !== null
-      ? new LazyRecord(version, submitted, null)
-      : new LazyRecord(version, null, tx.batch);
+    if (submitted === null) return new LazyRecord(version, null, tx.batch);
+    return new LazyRecord(
+      version,
+      submitted.buffer instanceof SharedArrayBuffer ? submitted.slice() : submitted,
+      null,
+    );
   }
 
   #flush(conn: Connection): void {
@@ -289,7 +375,10 @@ export class WriterHost {
   #forget(conn: Connection): void {
     conn.closed = true;
     conn.streams.clear();
-    this.#conns.delete(conn);
+    // A ring may still hold batches the client sent before it went: the next slice applies them
+    // and then forgets the connection.
+    if (conn.ring === null) this.#conns.delete(conn);
+    else this.#schedule();
   }
 
   #openStream(conn: Connection, id: number, from: number, credit: number): void {

@@ -156,6 +156,7 @@ export class RingWriter {
   /** Writes waiting for space, in order; a new write queues behind them so order is kept. */
   readonly #queue: PendingWrite[] = [];
   #queueStart = 0;
+  #closed = false;
 
   constructor(handle: RingHandle) {
     this.#i32 = checkHandle(handle);
@@ -198,12 +199,26 @@ export class RingWriter {
     });
   }
 
+  /**
+   * Gives up the writes still waiting for space (their promises never settle: the caller fails them
+   * its own way) and stops waiting, so that nothing keeps this thread alive for a consumer that is
+   * gone. Later writes are refused.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#queue.length = 0;
+    this.#queueStart = 0;
+    // Wake our own wait for space, if any, so the pump sees the empty queue and ends.
+    Atomics.notify(this.#i32, TAIL);
+  }
+
   /** Writes waiting for space. */
   get waiting(): number {
     return this.#queue.length - this.#queueStart;
   }
 
   #checkSize(bytes: Uint8Array): void {
+    if (this.#closed) throw new StateError('STORE_CLOSED', 'this ring was closed: its consumer is gone');
     if (bytes.length > this.maxFrameBytes) {
       throw new StateError(
         'BATCH_TOO_LARGE',
