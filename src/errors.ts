@@ -30,7 +30,8 @@ export type StateErrorCode =
   | 'BATCH_TOO_LARGE'
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE'
-  | 'INVALID_META';
+  | 'INVALID_META'
+  | 'INVALID_QUERY';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {
