@@ -329,12 +329,12 @@ export const planArb: fc.Arbitrary<QueryPlan> = fc
 type V = Row[string];
 
 /** The value of a column name in a row (with its joined row under the plan's alias). */
-function valueOf(row: Row, name: string): V {
+function cellOf(row: Row, name: string): V {
   const dot = name.indexOf('.');
   if (dot < 0) return row[name] ?? null;
   const parent = row[name.slice(0, dot)] as Row | null | undefined;
   if (parent === null || parent === undefined) return null;
-  return valueOf(parent, name.slice(dot + 1));
+  return cellOf(parent, name.slice(dot + 1));
 }
 
 /** Compares two non-null values the way queries define it. */
@@ -358,10 +358,10 @@ function test(e: Expr, row: Row): boolean {
     case 'not':
       return !test(e.arg, row);
     case 'isNull':
-      return valueOf(row, e.column) === null;
+      return cellOf(row, e.column) === null;
     case 'contains': {
-      const v = valueOf(row, e.column) as string[] | null;
-      return v !== null && v.includes(e.value);
+      const v = cellOf(row, e.column) as string[] | null;
+      return v?.includes(e.value) === true;
     }
     case 'in':
       return e.values.some((value) => test({ op: 'eq', column: e.column, value }, row));
@@ -371,7 +371,7 @@ function test(e: Expr, row: Row): boolean {
         test({ op: 'lte', column: e.column, value: e.high }, row)
       );
     default: {
-      const v = valueOf(row, e.column);
+      const v = cellOf(row, e.column);
       if (v === null) return false;
       const c = naiveCompare(v, e.value);
       return { eq: c === 0, ne: c !== 0, lt: c < 0, lte: c <= 0, gt: c > 0, gte: c >= 0 }[e.op];
@@ -436,7 +436,7 @@ export function naiveQuery(snap: Snapshot, plan: QueryPlan): Row[] {
   const grouped = plan.groupBy.length > 0 || Object.keys(plan.aggregates).length > 0;
   if (!grouped) {
     // Array sort is stable: ties keep storage order.
-    if (plan.orderBy.length > 0) rows = [...rows].sort((a, b) => compareBy(a, b, plan.orderBy, valueOf));
+    if (plan.orderBy.length > 0) rows = [...rows].sort((a, b) => compareBy(a, b, plan.orderBy, cellOf));
     rows = rows.slice(0, Math.min(limit, rows.length));
     if (plan.select.length === 0) return rows;
     return rows.map((r) => {
@@ -461,7 +461,7 @@ export function naiveQuery(snap: Snapshot, plan: QueryPlan): Row[] {
   const keyOf = (r: Row) =>
     JSON.stringify(
       plan.groupBy.map((n) => {
-        const v = valueOf(r, n);
+        const v = cellOf(r, n);
         return v === null ? 0 : [typeof v, String(v)];
       }),
     );
@@ -473,7 +473,7 @@ export function naiveQuery(snap: Snapshot, plan: QueryPlan): Row[] {
   if (plan.groupBy.length === 0 && groups.size === 0) groups.set('', []);
   let out: Row[] = [...groups.values()].map((members) => {
     const row: Row = {};
-    for (const n of plan.groupBy) row[n] = valueOf(members[0]!, n);
+    for (const n of plan.groupBy) row[n] = cellOf(members[0]!, n);
     for (const [name, a] of Object.entries(plan.aggregates)) row[name] = aggregate(a, members);
     return row;
   });
@@ -484,7 +484,7 @@ export function naiveQuery(snap: Snapshot, plan: QueryPlan): Row[] {
 
 function aggregate(a: Aggregate, rows: Row[]): V {
   if (a.fn === 'count' && a.column === undefined) return rows.length;
-  const values = rows.map((r) => valueOf(r, a.column!)).filter((v) => v !== null);
+  const values = rows.map((r) => cellOf(r, a.column!)).filter((v) => v !== null);
   switch (a.fn) {
     case 'count':
       return values.length;
