@@ -113,55 +113,66 @@ class NumberSum implements Accumulator {
   }
 }
 
-/** Rows a group adds to its halves' sums before they go into its bigint (keeps them exact). */
+/** Rows added to the halves' sums before they go into the bigints (keeps the doubles exact). */
 const FLUSH = 1 << 20;
 
 /**
  * Exact int64 sums without a bigint per row: the high (signed) and low (unsigned) 32-bit halves
- * are summed as doubles, exact for 2^20 rows, then carried into the group's bigint.
+ * are summed as doubles, exact for 2^20 rows, then every group's are carried into its bigint.
  */
 class Int64Sum implements Accumulator {
   readonly #hi = new F64();
   readonly #lo = new F64();
-  readonly #pending = new F64();
   readonly #n = new F64();
   readonly #big: bigint[] = [];
   readonly #mean: boolean;
+  /** Rows summed into the halves since the last carry (of any group: a bound for each). */
+  #pending = 0;
   constructor(fn: 'sum' | 'mean') {
     this.#mean = fn === 'mean';
   }
   grow(groups: number): void {
     this.#hi.grow(groups);
     this.#lo.grow(groups);
-    this.#pending.grow(groups);
     this.#n.grow(groups);
     while (this.#big.length < groups) this.#big.push(0n);
   }
   add(v: ChunkView | null, sel: Int32Array, m: number, gids: Int32Array): void {
-    const { hi, lo } = halves(v!);
+    for (let from = 0; from < m; from += FLUSH) {
+      const to = Math.min(m, from + FLUSH);
+      if (this.#pending + (to - from) > FLUSH) this.#carry();
+      this.#pending += to - from;
+      this.#sum(v!, sel, from, to, gids);
+    }
+  }
+  #sum(v: ChunkView, sel: Int32Array, from: number, to: number, gids: Int32Array): void {
+    const { hi, lo } = halves(v);
     const sh = this.#hi.a;
     const sl = this.#lo.a;
-    const pending = this.#pending.a;
     const n = this.#n.a;
-    const validity = v!.validity;
-    for (let k = 0; k < m; k++) {
+    const validity = v.validity;
+    for (let k = from; k < to; k++) {
       const i = sel[k]!;
       if (!isValid(validity, i)) continue;
       const g = gids[k]!;
       sh[g]! += hi[2 * i + 1]!;
       sl[g]! += lo[2 * i]!;
       n[g]!++;
-      if (++pending[g]! === FLUSH) this.#flush(g);
     }
   }
-  #flush(g: number): void {
-    this.#big[g]! += (BigInt(this.#hi.a[g]!) << 32n) + BigInt(this.#lo.a[g]!);
-    this.#hi.a[g] = 0;
-    this.#lo.a[g] = 0;
-    this.#pending.a[g] = 0;
+  #carry(): void {
+    const sh = this.#hi.a;
+    const sl = this.#lo.a;
+    for (let g = 0; g < this.#big.length; g++) {
+      if (sh[g] === 0 && sl[g] === 0) continue;
+      this.#big[g]! += (BigInt(sh[g]!) << 32n) + BigInt(sl[g]!);
+      sh[g] = 0;
+      sl[g] = 0;
+    }
+    this.#pending = 0;
   }
   state(g: number): AggState {
-    this.#flush(g);
+    if (this.#pending > 0) this.#carry();
     const n = this.#n.a[g]!;
     if (this.#mean) return [this.#big[g]!, n];
     return n === 0 ? null : this.#big[g]!;

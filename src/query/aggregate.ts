@@ -34,6 +34,8 @@ export class Grouper {
   #byId = new Int32Array(64).fill(-1);
   readonly #levels: Map<number, number>[];
   readonly #sel: Int32Array;
+  /** 0, 1, 2, ...: the selection of a chunk whose rows are all kept. */
+  readonly #all: Int32Array;
   readonly #ids: Int32Array[];
   readonly #gids: Int32Array;
 
@@ -48,15 +50,21 @@ export class Grouper {
     this.#levels = r.groupBy.slice(1).map(() => new Map());
     const size = ctx.groupSize;
     this.#sel = new Int32Array(size);
+    this.#all = new Int32Array(size);
+    for (let i = 0; i < size; i++) this.#all[i] = i;
     this.#ids = r.groupBy.map(() => new Int32Array(size));
     this.#gids = new Int32Array(size);
   }
 
-  /** Folds the rows of a chunk whose `mask` byte is 1. */
-  consume(views: readonly ChunkView[], n: number, mask: Uint8Array): void {
-    const sel = this.#sel;
-    let m = 0;
-    for (let i = 0; i < n; i++) if (mask[i] === 1) sel[m++] = i;
+  /** Folds the rows of a chunk whose `mask` byte is 1 (all `n` rows when it is null). */
+  consume(views: readonly ChunkView[], n: number, mask: Uint8Array | null): void {
+    let sel = this.#all;
+    let m = n;
+    if (mask !== null) {
+      sel = this.#sel;
+      m = 0;
+      for (let i = 0; i < n; i++) if (mask[i] === 1) sel[m++] = i;
+    }
     if (m === 0) return;
     const gids = this.#gids;
     const keys = this.#encoders.length;
@@ -79,17 +87,20 @@ export class Grouper {
   #single(m: number): void {
     const ids = this.#ids[0]!;
     const gids = this.#gids;
+    // Map-encoded keys grow their ids as they go: make room for this chunk's first.
+    const bound = this.#encoders[0]!.bound();
+    if (bound > this.#byId.length) {
+      const next = new Int32Array(Math.max(bound, this.#byId.length * 2)).fill(-1);
+      next.set(this.#byId);
+      this.#byId = next;
+    }
+    const byId = this.#byId;
     for (let k = 0; k < m; k++) {
       const id = ids[k]!;
-      if (id >= this.#byId.length) {
-        const next = new Int32Array(Math.max(id + 1, this.#byId.length * 2)).fill(-1);
-        next.set(this.#byId);
-        this.#byId = next;
-      }
-      let g = this.#byId[id]!;
+      let g = byId[id]!;
       if (g < 0) {
         g = this.#newGroup([id]);
-        this.#byId[id] = g;
+        byId[id] = g;
       }
       gids[k] = g;
     }

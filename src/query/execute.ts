@@ -66,10 +66,17 @@ export function executeQuery(snapshot: Snapshot, plan: QueryPlan, part?: GroupRa
       if (c !== null && c !== undefined) views[s] = c[g - start]!;
     }
     if (join !== null) gatherChunk(join, views[r.joinOn!.slot]!, n, matched, views);
-    if (filter === null) mask.fill(1, 0, n);
-    else filter(views, n, mask);
-    if (inner) for (let i = 0; i < n; i++) mask[i]! &= matched[i]!;
-    if (consumer.consume(views, n, mask, g * size)) break;
+    // No filter and no inner join: every row is kept, and the consumers skip the mask (null).
+    let kept: Uint8Array | null = null;
+    if (filter !== null) {
+      filter(views, n, mask);
+      kept = mask;
+    }
+    if (inner) {
+      if (kept === null) kept = matched;
+      else for (let i = 0; i < n; i++) mask[i]! &= matched[i]!;
+    }
+    if (consumer.consume(views, n, kept, g * size)) break;
   }
   const rowAt = rowReader(snapshot, r, join, r.joinOn === null ? null : chunks[r.joinOn.slot]!, start, size);
   return { version: snapshot.version, columns: r.output.slice(), data: consumer.finish(rowAt) };
@@ -77,8 +84,11 @@ export function executeQuery(snapshot: Snapshot, plan: QueryPlan, part?: GroupRa
 
 /** What folds the kept rows of each chunk into a part's result. */
 interface Consumer {
-  /** Folds a chunk whose first row is at `base`; true when the part needs no more rows. */
-  consume(views: readonly ChunkView[], n: number, mask: Uint8Array, base: number): boolean;
+  /**
+   * Folds a chunk whose first row is at `base`, the rows whose `mask` byte is 1 (every row when
+   * null); true when the part needs no more rows.
+   */
+  consume(views: readonly ChunkView[], n: number, mask: Uint8Array | null, base: number): boolean;
   finish(rowAt: (pos: number) => Row): QueryPartial['data'];
 }
 
@@ -100,7 +110,8 @@ function makeConsumer(ctx: QueryContext): Consumer {
     const positions: number[] = [];
     return {
       consume(_views, n, mask, base) {
-        for (let i = 0; i < n && positions.length < limit; i++) if (mask[i] === 1) positions.push(base + i);
+        for (let i = 0; i < n && positions.length < limit; i++)
+          if (mask === null || mask[i] === 1) positions.push(base + i);
         return positions.length >= limit;
       },
       finish: (rowAt): RowsPartial => ({ kind: 'rows', rows: positions.map(rowAt) }),
@@ -117,7 +128,7 @@ function makeConsumer(ctx: QueryContext): Consumer {
     consume(views, n, mask, base) {
       for (let k = 0; k < readers.length; k++) readers[k]!.bind(views[slots[k]!]!);
       for (let i = 0; i < n; i++) {
-        if (mask[i] !== 1) continue;
+        if (mask !== null && mask[i] !== 1) continue;
         for (let k = 0; k < readers.length; k++) keys[k] = readers[k]!.at(i);
         if (top.wants(keys, base + i)) top.push(keys, base + i);
       }

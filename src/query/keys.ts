@@ -18,6 +18,8 @@ export interface KeyEncoder {
   encode(v: ChunkView, sel: Int32Array, m: number, out: Int32Array): void;
   /** The value of an id. */
   value(id: number): KeyValue;
+  /** One more than the largest id given so far (dense encoders: than any id they can give). */
+  bound(): number;
 }
 
 const SMALL: Readonly<Record<string, number>> = { int8: 128, uint8: 0, int16: 32768, uint16: 0 };
@@ -29,12 +31,16 @@ export function keyEncoder(ctx: QueryContext, c: QueryColumn): KeyEncoder {
     return {
       encode(v, sel, m, out) {
         const codes = v.values as Int32Array;
-        for (let k = 0; k < m; k++) {
-          const i = sel[k]!;
-          out[k] = isValid(v.validity, i) ? codes[i]! : nullId;
-        }
+        const validity = v.validity;
+        if (validity === null) for (let k = 0; k < m; k++) out[k] = codes[sel[k]!]!;
+        else
+          for (let k = 0; k < m; k++) {
+            const i = sel[k]!;
+            out[k] = isValid(validity, i) ? codes[i]! : nullId;
+          }
       },
       value: (id) => (id === nullId ? null : ctx.decode(c.domain!, id)),
+      bound: () => nullId + 1,
     };
   }
   if (c.type === 'bool') {
@@ -47,6 +53,7 @@ export function keyEncoder(ctx: QueryContext, c: QueryColumn): KeyEncoder {
         }
       },
       value: (id) => (id === 2 ? null : id === 1),
+      bound: () => 3,
     };
   }
   const offset = SMALL[c.type];
@@ -60,6 +67,7 @@ export function keyEncoder(ctx: QueryContext, c: QueryColumn): KeyEncoder {
         }
       },
       value: (id) => (id === 65536 ? null : id - offset),
+      bound: () => 65537,
     };
   }
   // Any other type: ids from a map of values (Map keys are SameValueZero: -0 joins 0, NaN one group).
@@ -88,5 +96,6 @@ export function keyEncoder(ctx: QueryContext, c: QueryColumn): KeyEncoder {
       }
     },
     value: (id) => values[id]!,
+    bound: () => values.length,
   };
 }
