@@ -63,7 +63,11 @@ export class Grouper {
     if (mask !== null) {
       sel = this.#sel;
       m = 0;
-      for (let i = 0; i < n; i++) if (mask[i] === 1) sel[m++] = i;
+      // Branch-free: a kept row advances m, a dropped one is overwritten by the next.
+      for (let i = 0; i < n; i++) {
+        sel[m] = i;
+        m += mask[i]!;
+      }
     }
     if (m === 0) return;
     const gids = this.#gids;
