@@ -18,12 +18,22 @@ export interface QueryResult {
 }
 
 /**
- * Merges the partial results of one plan's parts, given in part order (the order of their row
- * groups), and finishes the result: group states combined and finalized (mean = sum / count),
+ * Merges the partial results of one plan's parts (at least one), given in part order (the order
+ * of their row groups), and finishes the result: group states combined and finalized (mean = sum / count),
  * then orderBy and limit applied.
  */
 export function mergePartials(plan: QueryPlan, parts: readonly QueryPartial[]): QueryResult {
-  const version = parts[0]?.version ?? -1;
+  if (parts.length === 0) {
+    // The columns (and the version) come from the parts: a table without groups still gives one
+    // part, of the empty range [0, 0).
+    throw invalid(
+      `no partial results to merge for the query of ${plan.table}; execute at least one range, even [0, 0)`,
+      {
+        table: plan.table,
+      },
+    );
+  }
+  const version = parts[0]!.version;
   for (const p of parts) {
     if (p.version !== version) {
       throw invalid(
@@ -34,7 +44,7 @@ export function mergePartials(plan: QueryPlan, parts: readonly QueryPartial[]): 
       );
     }
   }
-  const columns = parts[0]?.columns ?? [];
+  const columns = parts[0]!.columns;
   const limit = plan.limit ?? Number.POSITIVE_INFINITY;
   const grouped = plan.groupBy.length > 0 || Object.keys(plan.aggregates).length > 0;
   if (grouped) return { version, columns, rows: mergeGroups(plan, parts, limit) };

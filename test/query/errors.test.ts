@@ -6,6 +6,7 @@ import {
   executeQuery,
   gt,
   mean,
+  mergePartials,
   type QueryPlan,
   query,
   runQuery,
@@ -110,6 +111,16 @@ describe('query errors', () => {
       'INVALID_QUERY',
       'status',
     );
+  });
+
+  it('refuses merging no parts, or parts of different versions', () => {
+    store = Store.create(clusterSchema);
+    const plan = query('tasks').build();
+    expect(() => mergePartials(plan, [])).toThrowError(expect.objectContaining({ code: 'INVALID_QUERY' }));
+    const first = store.read((snap) => executeQuery(snap, plan));
+    store.write((tx) => tx.setMeta('k', 1));
+    const second = store.read((snap) => executeQuery(snap, plan));
+    expect(() => mergePartials(plan, [first, second])).toThrowError(/different versions/);
   });
 
   it('refuses a bad row-group range', () => {
