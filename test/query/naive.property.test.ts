@@ -7,7 +7,9 @@ import {
   queryGroupCount,
   runQuery,
 } from '../../src/index.js';
-import { dataArb, naiveQuery, planArb, storeOf } from '../support/query-model.js';
+import { dataArb, storeOf } from '../support/query-data.js';
+import { naiveQuery } from '../support/query-naive.js';
+import { planArb } from '../support/query-plans.js';
 
 // The engine against a naive evaluator over plain rows: random data (every column type, nulls,
 // all-null columns, empty tables, deleted rows) and random plans (filters, top-k, group-by, joins),
