@@ -117,10 +117,10 @@ function mergeGroups(plan: QueryPlan, parts: readonly QueryPartial[], limit: num
   const rows: Row[] = keys.map((key, g) => {
     const row: Row = {};
     plan.groupBy.forEach((name, k) => {
-      row[name] = key[k]!;
+      setField(row, name, key[k]!);
     });
     aggs.forEach(([name, a], k) => {
-      row[name] = finalize(a, states[g]![k]!);
+      setField(row, name, finalize(a, states[g]![k]!));
     });
     return row;
   });
@@ -132,6 +132,13 @@ function mergeGroups(plan: QueryPlan, parts: readonly QueryPartial[], limit: num
     rows.sort((a, b) => compareKeys(sortKeys.get(a)!, sortKeys.get(b)!, desc));
   }
   return rows.length > limit ? rows.slice(0, limit) : rows;
+}
+
+/** Sets an output field; a name from the plan may be `__proto__`, which must stay a plain field. */
+function setField(row: Row, name: string, value: Row[string]): void {
+  if (name === '__proto__')
+    Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
 }
 
 function mergeState(fn: Aggregate['fn'], a: AggState, b: AggState): AggState {

@@ -114,10 +114,14 @@ export function resolvePlan(schema: Schema, plan: QueryPlan): ResolvedPlan {
       });
     }
     joined = findTable(schema, join.table);
-    if (main.columns.some((c) => c.name === join!.as) || join.as.includes('.') || join.as === '') {
-      throw invalid(`join alias ${JSON.stringify(join.as)} is empty, dotted, or a column of ${main.name}`, {
-        table: main.name,
-      });
+    const as = join.as;
+    if (main.columns.some((c) => c.name === as) || as.includes('.') || as === '' || as === '__proto__') {
+      throw invalid(
+        `join alias ${JSON.stringify(as)} is empty, dotted, __proto__, or a column of ${main.name}`,
+        {
+          table: main.name,
+        },
+      );
     }
   }
 
