@@ -29,6 +29,8 @@ export interface JoinIndex {
   )[];
   /** Per scan slot of a joined column: 1 where the key's row has a non-null value. */
   readonly valid: (Uint8Array | null)[];
+  /** Per scan slot: whether a kept row can see a null (a left join, or a nullable column). */
+  readonly nullable: boolean[];
   /** Per scan slot: whether the column is a bool (a bitmap in chunks, a byte per key here). */
   readonly bits: boolean[];
   /** The chunk-shaped views a chunk's gather writes into, reused chunk after chunk. */
@@ -72,6 +74,7 @@ export function buildJoinIndex(snap: Snapshot, r: ResolvedPlan): JoinIndex | nul
   const valid: JoinIndex['valid'] = [];
   const scratch: JoinIndex['scratch'] = [];
   const bits: boolean[] = [];
+  const nullable: boolean[] = [];
   const mainGroup = snap.rowGroupSize(r.main.name);
   for (const col of r.columns) {
     if (col.side !== 'joined') {
@@ -79,11 +82,13 @@ export function buildJoinIndex(snap: Snapshot, r: ResolvedPlan): JoinIndex | nul
       valid.push(null);
       scratch.push(null);
       bits.push(false);
+      nullable.push(false);
       continue;
     }
     const { byKey, ok } = gatherByKey(snap, right.name, col, positions, groupSize);
     values.push(byKey);
     bits.push(col.type === 'bool');
+    nullable.push(col.nullable);
     valid.push(ok);
     const out =
       col.type === 'bool'
@@ -91,7 +96,7 @@ export function buildJoinIndex(snap: Snapshot, r: ResolvedPlan): JoinIndex | nul
         : new (byKey.constructor as new (n: number) => AnyTyped)(mainGroup);
     scratch.push({ values: out, validity: new Uint8Array((mainGroup + 7) >> 3) });
   }
-  return { positions, values, valid, bits, scratch };
+  return { positions, values, valid, nullable, bits, scratch };
 }
 
 /** One joined column's values by key: the value of the row `positions[key]` names. */
@@ -146,12 +151,25 @@ export function gatherChunk(
   for (let s = 0; s < index.values.length; s++) {
     const byKey = index.values[s];
     if (byKey === null || byKey === undefined) continue;
-    const ok = index.valid[s]!;
     const sc = index.scratch[s]!;
-    const validity = sc.validity;
-    validity.fill(0, 0, (n + 7) >> 3);
     const isBitmap = index.bits[s]!;
     if (isBitmap) (sc.values as Uint8Array).fill(0, 0, (n + 7) >> 3);
+    if (!index.nullable[s]) {
+      // Never null for a matched row (an inner join of a non-null column): no validity to build.
+      // Unmatched rows keep stale values, which nothing reads: they are never kept.
+      const out = sc.values as Float64Array;
+      for (let i = 0; i < n; i++) {
+        if (matched[i] === 0) continue;
+        if (isBitmap) {
+          if (byKey[kv[i]!]) (out as unknown as Uint8Array)[i >> 3]! |= 1 << (i & 7);
+        } else out[i] = (byKey as Float64Array)[kv[i]!]!;
+      }
+      views[s] = { length: n, values: sc.values, validity: null, offsets: null };
+      continue;
+    }
+    const ok = index.valid[s]!;
+    const validity = sc.validity;
+    validity.fill(0, 0, (n + 7) >> 3);
     for (let i = 0; i < n; i++) {
       if (matched[i] === 0) continue;
       const k = kv[i]!;
