@@ -127,6 +127,17 @@ function makeConsumer(ctx: QueryContext): Consumer {
   return {
     consume(views, n, mask, base) {
       for (let k = 0; k < readers.length; k++) readers[k]!.bind(views[slots[k]!]!);
+      if (readers.length === 1) {
+        const reader = readers[0]!;
+        for (let i = 0; i < n; i++) {
+          if (mask !== null && mask[i] !== 1) continue;
+          const x = reader.at(i);
+          if (!top.wantsOne(x, base + i)) continue;
+          keys[0] = x;
+          top.push(keys, base + i);
+        }
+        return false;
+      }
       for (let i = 0; i < n; i++) {
         if (mask !== null && mask[i] !== 1) continue;
         for (let k = 0; k < readers.length; k++) keys[k] = readers[k]!.at(i);

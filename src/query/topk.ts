@@ -37,6 +37,27 @@ export class TopK {
     return c < 0 || (c === 0 && pos < root.pos);
   }
 
+  /**
+   * `wants` for a single sort key whose value is `x`: the common top-k (by priority, by time)
+   * compares two numbers inline instead of going through key arrays.
+   */
+  wantsOne(x: SortValue, pos: number): boolean {
+    const heap = this.#heap;
+    if (heap.length < this.#k) return true;
+    if (this.#k === 0) return false;
+    const root = heap[0]!;
+    const r = root.keys[0]!;
+    if (typeof x === 'number' && typeof r === 'number' && x === x && r === r) {
+      if (x === r) return pos < root.pos;
+      return this.#desc[0] ? x > r : x < r;
+    }
+    this.#one[0] = x;
+    const c = compareKeys(this.#one, root.keys, this.#desc);
+    return c < 0 || (c === 0 && pos < root.pos);
+  }
+
+  readonly #one: SortValue[] = [null];
+
   /** Offers a row (call after `wants` said yes; its keys are copied). */
   push(keys: readonly SortValue[], pos: number): void {
     const heap = this.#heap;
