@@ -114,8 +114,9 @@ function inFilter(
     return (views, n, out) => {
       const v = views[s]!;
       const codes = v.values as Int32Array;
-      const validity = v.validity;
-      for (let i = 0; i < n; i++) out[i] = isValid(validity, i) ? member[codes[i]!]! : 0;
+      // A null cell's code is 0 (or stale, in a joined column): a valid index, cleared after.
+      for (let i = 0; i < n; i++) out[i] = member[codes[i]!]!;
+      andValidity(v.validity, n, out);
     };
   }
   if (c.type !== 'int64' && c.type !== 'timestamp' && c.type !== 'utf8' && c.type !== 'bool') {
@@ -181,15 +182,21 @@ function compareFilter(ctx: QueryContext, c: QueryColumn, op: CompareOp, value: 
 /** Equality on codes: the literal's code is looked up once; a string not in the domain matches nothing. */
 function dictionaryEquality(ctx: QueryContext, c: QueryColumn, op: 'eq' | 'ne', value: string): FilterFn {
   const code = ctx.snap.codeOf(c.domain!, value);
-  const want = op === 'eq' ? 1 : 0;
+  const isEq = op === 'eq';
   const s = c.slot;
   return (views, n, out) => {
     const v = views[s]!;
     const codes = v.values as Int32Array;
-    const validity = v.validity;
-    for (let i = 0; i < n; i++)
-      out[i] = isValid(validity, i) ? ((codes[i] === code ? 1 : 0) === want ? 1 : 0) : 0;
+    const lit = code;
+    if (isEq) for (let i = 0; i < n; i++) out[i] = codes[i] === lit ? 1 : 0;
+    else for (let i = 0; i < n; i++) out[i] = codes[i] !== lit ? 1 : 0;
+    andValidity(v.validity, n, out);
   };
+}
+
+/** Clears the rows of `out` whose cell is null (a comparison with null is false). */
+function andValidity(validity: Uint8Array | null, n: number, out: Uint8Array): void {
+  if (validity !== null) for (let i = 0; i < n; i++) out[i]! &= (validity[i >> 3]! >> (i & 7)) & 1;
 }
 
 /** Ordering by string value: each code's answer is worked out the first time it is met, then cached. */
@@ -243,6 +250,6 @@ function numberCompare(s: number, op: CompareOp, lit: number): FilterFn {
       default:
         for (let i = 0; i < n; i++) out[i] = x[i]! >= lit ? 1 : 0;
     }
-    if (validity !== null) for (let i = 0; i < n; i++) out[i]! &= (validity[i >> 3]! >> (i & 7)) & 1;
+    andValidity(validity, n, out);
   };
 }
