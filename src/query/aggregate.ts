@@ -1,8 +1,8 @@
 import type { ChunkView } from '../store/arrow-view.js';
 import { type Accumulator, type AggState, accumulator } from './accumulators.js';
 import type { QueryContext } from './context.js';
+import { invalid } from './invalid.js';
 import { type KeyEncoder, type KeyValue, keyEncoder } from './keys.js';
-import { invalid } from './resolve.js';
 
 /** The groups of a part: their keys and aggregate states, in order of first appearance. */
 export interface GroupsPartial {

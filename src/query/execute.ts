@@ -5,11 +5,12 @@ import { Grouper } from './aggregate.js';
 import { isValid } from './cells.js';
 import { QueryContext } from './context.js';
 import { compileFilter } from './filter.js';
+import { invalid } from './invalid.js';
 import { buildJoinIndex, gatherChunk, type JoinIndex } from './join.js';
 import type { SortValue } from './order.js';
 import type { QueryPartial, RowsPartial, TopKPartial } from './partial.js';
 import type { QueryPlan } from './plan.js';
-import { invalid, type ResolvedPlan, resolvePlan } from './resolve.js';
+import { type ResolvedPlan, resolvePlan } from './resolve.js';
 import { sortKeyReader } from './sortkeys.js';
 import { TopK } from './topk.js';
 

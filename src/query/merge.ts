@@ -2,12 +2,12 @@ import type { Snapshot } from '../store/snapshot.js';
 import type { Row } from '../store/values.js';
 import type { AggState } from './accumulators.js';
 import { executeQuery } from './execute.js';
+import { invalid } from './invalid.js';
 import type { KeyValue } from './keys.js';
 import { compareKeys, compareValues, type SortValue } from './order.js';
 import type { QueryPartial } from './partial.js';
 import type { Aggregate, QueryPlan } from './plan.js';
 import type { ResultColumn } from './resolve.js';
-import { invalid } from './resolve.js';
 import { compareCandidates } from './topk.js';
 
 /** A query's answer: the version it read, its columns, and its rows (dictionary values as strings). */

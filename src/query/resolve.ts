@@ -1,7 +1,10 @@
-import { StateError, type StateErrorDetails } from '../errors.js';
+import { StateError } from '../errors.js';
 import type { ColumnSchema, Schema, TableSchema } from '../schema/schema.js';
 import type { ColumnTypeName } from '../schema/types.js';
-import type { Aggregate, Expr, JoinSpec, Literal, OrderKey, QueryPlan } from './plan.js';
+import { checkExpr } from './check-expr.js';
+import { invalid, isNumeric, isRecord } from './invalid.js';
+import { addOutput, aggregateColumn, resultColumn, schemaResultColumn } from './output.js';
+import type { Aggregate, Expr, JoinSpec, OrderKey, QueryPlan } from './plan.js';
 
 /*
  * Checks a plan against the schema and resolves every column name once, before any row is read.
@@ -73,28 +76,6 @@ export interface ResolvedPlan {
   readonly output: readonly ResultColumn[];
 }
 
-/** Raises the error of a malformed plan. */
-export function invalid(message: string, details: StateErrorDetails = {}): StateError {
-  return new StateError('INVALID_QUERY', message, details);
-}
-
-const NUMERIC: ReadonlySet<string> = new Set([
-  'int8',
-  'int16',
-  'int32',
-  'uint8',
-  'uint16',
-  'uint32',
-  'float32',
-  'float64',
-]);
-
-/** Whether a column holds plain numbers in its chunk (not int64, timestamps or bools). */
-export const isNumeric = (type: string): boolean => NUMERIC.has(type);
-
-const isRecord = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-
 /** Checks `plan` against `schema` and resolves its names. */
 export function resolvePlan(schema: Schema, plan: QueryPlan): ResolvedPlan {
   if (!isRecord(plan) || plan.v !== 1) {
@@ -140,7 +121,7 @@ export function resolvePlan(schema: Schema, plan: QueryPlan): ResolvedPlan {
       stored = name.slice(join.as.length + 1);
     }
     const schemaCol = leafColumn(table, stored, what);
-    if (side === 'joined' && (schemaCol.type === 'utf8' || schemaCol.type === 'list') && what !== 'select') {
+    if (side === 'joined' && (schemaCol.type === 'utf8' || schemaCol.type === 'list')) {
       throw invalid(
         `${what} on joined column ${name} (${schemaCol.type}) is not supported; joined utf8 and list columns can only be selected`,
         { table: table.name, column: stored },
@@ -335,7 +316,7 @@ function findTable(schema: Schema, name: unknown): TableSchema {
 }
 
 /** A stored column: a top-level non-struct column or "struct.field". */
-function leafColumn(table: TableSchema, name: string, what: string): ColumnSchema {
+export function leafColumn(table: TableSchema, name: string, what: string): ColumnSchema {
   const dot = name.indexOf('.');
   const top = table.columns.find((c) => c.name === (dot < 0 ? name : name.slice(0, dot)));
   let col: ColumnSchema | undefined = top;
@@ -362,162 +343,7 @@ function leafColumn(table: TableSchema, name: string, what: string): ColumnSchem
   return col;
 }
 
-function describeType(c: QueryColumn): string {
+/** A column's type for a message: "dictionary of domain node". */
+export function describeType(c: QueryColumn): string {
   return c.domain === null ? c.type : `${c.type} of domain ${c.domain}`;
-}
-
-function resultColumn(name: string, c: QueryColumn): ResultColumn {
-  return { name, type: c.type, nullable: c.nullable };
-}
-
-function schemaResultColumn(name: string, c: ColumnSchema, forceNull: boolean): ResultColumn {
-  if (c.type === 'struct') {
-    const fields = Object.entries(c.fields ?? {}).map(([n, f]) =>
-      schemaResultColumn(n, f as ColumnSchema, forceNull),
-    );
-    return { name, type: 'struct', nullable: false, fields };
-  }
-  return { name, type: c.type, nullable: c.nullable || forceNull };
-}
-
-/** Adds a selected name to the output columns, nesting struct fields under their struct. */
-function addOutput(out: ResultColumn[], table: TableSchema, name: string, forceNull = false): void {
-  const dot = name.indexOf('.');
-  if (dot < 0) {
-    if (out.some((c) => c.name === name)) return;
-    out.push(schemaResultColumn(name, table.columns.find((c) => c.name === name)!, forceNull));
-    return;
-  }
-  const parent = name.slice(0, dot);
-  const leaf = name.slice(dot + 1);
-  const top = table.columns.find((c) => c.name === parent)!;
-  let entry = out.find((c) => c.name === parent) as { fields: ResultColumn[] } | undefined;
-  if (entry === undefined) {
-    entry = { name: parent, type: 'struct', nullable: false, fields: [] } as unknown as {
-      fields: ResultColumn[];
-    };
-    out.push(entry as unknown as ResultColumn);
-  }
-  if (!entry.fields.some((c) => c.name === leaf)) {
-    entry.fields.push(schemaResultColumn(leaf, top.fields![leaf] as ColumnSchema, forceNull));
-  }
-}
-
-function aggregateColumn(a: ResolvedAggregate): ResultColumn {
-  if (a.fn === 'count') return { name: a.name, type: 'float64', nullable: false };
-  const c = a.column!;
-  if (a.fn === 'mean') return { name: a.name, type: 'float64', nullable: true };
-  if (a.fn === 'sum') return { name: a.name, type: c.type === 'int64' ? 'int64' : 'float64', nullable: true };
-  return { name: a.name, type: c.type, nullable: true };
-}
-
-/** Checks an expression's shape and its literals against the types of the columns it names. */
-function checkExpr(e: Expr, table: string, column: (name: unknown, what: string) => QueryColumn): void {
-  if (!isRecord(e)) throw invalid(`a where expression of a query of ${table} must be an object`, { table });
-  switch (e.op) {
-    case 'and':
-    case 'or':
-      if (!Array.isArray(e.args))
-        throw invalid(`${e.op} in a query of ${table} needs an args array`, { table });
-      for (const a of e.args) checkExpr(a, table, column);
-      return;
-    case 'not':
-      checkExpr(e.arg, table, column);
-      return;
-    case 'isNull':
-      column(e.column, 'isNull');
-      return;
-    case 'contains': {
-      const c = column(e.column, 'contains');
-      if (c.type !== 'list' || typeof e.value !== 'string') {
-        throw invalid(`contains needs a list column and a string; ${c.name} is ${describeType(c)}`, {
-          table,
-          column: c.name,
-          value: e.value,
-        });
-      }
-      return;
-    }
-    case 'in': {
-      const c = column(e.column, 'in');
-      if (!Array.isArray(e.values))
-        throw invalid(`in on ${c.name} needs a values array`, { table, column: c.name });
-      for (const v of e.values) checkLiteral(c, v, 'in', table);
-      return;
-    }
-    case 'between': {
-      const c = column(e.column, 'between');
-      checkLiteral(c, e.low, 'between', table);
-      checkLiteral(c, e.high, 'between', table);
-      return;
-    }
-    case 'eq':
-    case 'ne':
-    case 'lt':
-    case 'lte':
-    case 'gt':
-    case 'gte': {
-      const c = column(e.column, e.op);
-      checkLiteral(c, e.value, e.op, table);
-      return;
-    }
-    default:
-      throw invalid(`unknown operator ${JSON.stringify((e as { op: unknown }).op)} in a query of ${table}`, {
-        table,
-      });
-  }
-}
-
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
-
-/** Whether `value` is a literal that column `c` can be compared with. */
-function checkLiteral(c: QueryColumn, value: unknown, op: string, table: string): asserts value is Literal {
-  let ok: boolean;
-  switch (c.type) {
-    case 'dictionary':
-    case 'utf8':
-      ok = typeof value === 'string';
-      break;
-    case 'bool':
-      ok = typeof value === 'boolean';
-      break;
-    case 'int64':
-      ok =
-        (typeof value === 'bigint' && value >= I64_MIN && value <= I64_MAX) ||
-        (typeof value === 'number' && Number.isSafeInteger(value));
-      break;
-    case 'timestamp':
-      ok = typeof value === 'number' && Number.isSafeInteger(value);
-      break;
-    case 'list':
-      ok = false;
-      break;
-    default:
-      ok = typeof value === 'number' && !Number.isNaN(value);
-  }
-  if (!ok) {
-    const want =
-      c.type === 'list'
-        ? 'nothing (use contains or isNull on a list column)'
-        : c.type === 'dictionary' || c.type === 'utf8'
-          ? 'a string'
-          : c.type === 'bool'
-            ? 'a boolean'
-            : c.type === 'int64'
-              ? 'a bigint or safe integer'
-              : c.type === 'timestamp'
-                ? 'integer milliseconds'
-                : 'a number (not NaN)';
-    throw invalid(
-      `cannot compare column ${c.name} (${describeType(c)}) of ${table} with ${describeLiteral(value)} in ${op}: it needs ${want}`,
-      { table, column: c.name, value },
-    );
-  }
-}
-
-function describeLiteral(v: unknown): string {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v);
 }

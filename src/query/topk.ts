@@ -47,7 +47,7 @@ export class TopK {
     if (this.#k === 0) return false;
     const root = heap[0]!;
     const r = root.keys[0]!;
-    if (typeof x === 'number' && typeof r === 'number' && x === x && r === r) {
+    if (typeof x === 'number' && typeof r === 'number' && !Number.isNaN(x) && !Number.isNaN(r)) {
       if (x === r) return pos < root.pos;
       return this.#desc[0] ? x > r : x < r;
     }
