@@ -1,6 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cidPool, nodeRow, prng, taskRow } from '../../bench/support/cluster-data.js';
-import { clusterSchema, count, eq, query, type Row, runQuery, Store, sum } from '../../src/index.js';
+import {
+  clusterSchema,
+  count,
+  dictionary,
+  eq,
+  int16,
+  int32,
+  query,
+  type Row,
+  runQuery,
+  Store,
+  schema,
+  sum,
+  table,
+  uint16,
+} from '../../src/index.js';
 
 // The join along the shared `node` domain: tasks.assigned_node_id -> nodes.node_id, checked against
 // the same answer worked out with snapshot.get per task.
@@ -87,6 +102,55 @@ describe('join tasks to their node', () => {
         expect(row.nodes).toEqual(snap.get('nodes', row.assigned_node_id as string));
         expect(row.task_id).toBeTypeOf('string');
       }
+    });
+  });
+
+  it('joins on integer ids to an integer-keyed table', () => {
+    store = Store.create(
+      schema([
+        table('jobs', { id: int32(), team: int16({ nullable: true }) }, { key: 'id', rowGroupSize: 8 }),
+        table('teams', { team_id: uint16(), name: dictionary('team') }, { key: 'team_id', rowGroupSize: 8 }),
+      ]),
+    );
+    store.write((tx) => {
+      for (const [team_id, name] of [
+        [0, 'ops'],
+        [2, 'ml'],
+        [5, 'web'],
+      ] as const)
+        tx.insert('teams', { team_id, name });
+      // Teams -1, 3 and 9 do not exist; null has no team.
+      [2, 0, -1, 5, null, 3, 2, 9, 5, 0].forEach((team, id) => {
+        tx.insert('jobs', { id, team });
+      });
+    });
+    store.read((snap) => {
+      const inner = runQuery(
+        snap,
+        query('jobs').join('teams', 'team', { as: 't' }).select('id', 't.name').build(),
+      );
+      expect(inner.rows).toEqual([
+        { id: 0, t: { name: 'ml' } },
+        { id: 1, t: { name: 'ops' } },
+        { id: 3, t: { name: 'web' } },
+        { id: 6, t: { name: 'ml' } },
+        { id: 8, t: { name: 'web' } },
+        { id: 9, t: { name: 'ops' } },
+      ]);
+      const byName = runQuery(
+        snap,
+        query('jobs')
+          .join('teams', 'team', { as: 't', kind: 'left' })
+          .groupBy('t.name')
+          .aggregate({ n: count() })
+          .build(),
+      );
+      expect(byName.rows).toEqual([
+        { 't.name': 'ml', n: 2 },
+        { 't.name': 'ops', n: 2 },
+        { 't.name': null, n: 4 },
+        { 't.name': 'web', n: 2 },
+      ]);
     });
   });
 });
