@@ -36,7 +36,9 @@ export type StateErrorCode =
   /** A `changes()` reader asked for, or fell behind to, versions the feed's window no longer keeps. */
   | 'CHANGES_EXPIRED'
   /** A failure that is not the caller's: a bug, reported with its original message. */
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** A query plan that cannot run: its message names the table and column. */
+  | 'INVALID_QUERY';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {

@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import type { Pin, PinTable } from '../memory/slots.js';
+import type { Schema } from '../schema/schema.js';
 import { type ArrowViewCache, type ChunkView, chunkView } from './arrow-view.js';
 import { decodeCode, domainLength, locateString, lookupCode } from './domain.js';
 import {
@@ -155,8 +156,12 @@ export class Snapshot {
     );
   }
 
-  /** Zero-copy views of every chunk of one column, in row order: the input of raw-array scans. */
-  chunks(table: string, column: string): ChunkView[] {
+  /**
+   * Zero-copy views of the chunks of one column, in row order: the input of raw-array scans. All
+   * row groups, or those in [start, end) (clamped to the table's groups), so that a scan split
+   * across threads makes views of its own groups only.
+   */
+  chunks(table: string, column: string, start = 0, end = Number.POSITIVE_INFINITY): ChunkView[] {
     const { t, f64, w } = this.#entry(table);
     const col = columnLayout(t, column);
     const dirSeg = f64[w + T_DIR_SEG]!;
@@ -164,13 +169,37 @@ export class Snapshot {
     const src = this.#ctx.segments;
     const dirOff = f64[w + T_DIR_OFF]!;
     const groups = src.get(dirSeg).f64[dirOff >> 3]!;
-    const out: ChunkView[] = new Array(groups);
-    forEachGroup(src, dirSeg, dirOff, groups, (g, seg, off) => {
+    const from = Math.max(0, Math.min(groups, Math.floor(start)));
+    const to = Math.max(from, Math.min(groups, Math.floor(end)));
+    const out: ChunkView[] = new Array(to - from);
+    // Groups before `from` are skipped by the same walk (a directory page holds 64 of them).
+    forEachGroup(src, dirSeg, dirOff, to, (g, seg, off) => {
+      if (g < from) return;
       const gv = src.get(seg).f64;
       const b = off >> 3;
-      out[g] = chunkView(src, gv, b + GROUP_HEADER + col.index * GROUP_ENTRY, col, gv[b]!);
+      out[g - from] = chunkView(src, gv, b + GROUP_HEADER + col.index * GROUP_ENTRY, col, gv[b]!);
     });
     return out;
+  }
+
+  /** Number of row groups of `table` at this version (what `chunks` gives one view each of). */
+  groupCount(table: string): number {
+    const { f64, w } = this.#entry(table);
+    const dirSeg = f64[w + T_DIR_SEG]!;
+    return dirSeg < 0 ? 0 : this.#ctx.segments.get(dirSeg).f64[f64[w + T_DIR_OFF]! >> 3]!;
+  }
+
+  /**
+   * Rows per row group of `table`. Groups are dense (every one full but the last), so row `i` of
+   * group `g` is the table's row `g * rowGroupSize + i`.
+   */
+  rowGroupSize(table: string): number {
+    return this.#entry(table).t.rowGroupSize;
+  }
+
+  /** The store's schema (the same at every version): what a query checks its plan against. */
+  get schema(): Schema {
+    return this.#ctx.layout.schema;
   }
 
   /** The row at position `row`, all columns or only those named. Timestamps are numbers. */

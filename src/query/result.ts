@@ -1,0 +1,49 @@
+import {
+  type DataType,
+  Field,
+  List,
+  Struct,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
+import { arrowTypeOf, type FixedTypeName } from '../schema/types.js';
+import type { QueryResult } from './merge.js';
+import type { ResultColumn } from './resolve.js';
+
+/**
+ * The rows of a query result as an apache-arrow Table, built (copied) from the rows with the
+ * result's column types: dictionary values become plain Utf8 strings (the result's strings, not the
+ * store's codes, which mean nothing outside its version), lists List<Utf8>, structs and a join's
+ * row Struct, timestamps TimestampMillisecond, int64 Int64, counts and means Float64.
+ */
+export function resultToArrow(result: QueryResult): Table {
+  const vectors: Record<string, Vector> = {};
+  for (const c of result.columns) {
+    const type = arrowType(c);
+    const values = result.rows.map((row) => row[c.name] ?? null);
+    vectors[c.name] = vectorFromArray(
+      c.type === 'timestamp' ? values.map((v) => (v === null ? null : new Date(v as number))) : values,
+      type,
+    );
+  }
+  return new Table(vectors);
+}
+
+function arrowType(c: ResultColumn): DataType {
+  switch (c.type) {
+    case 'dictionary':
+    case 'utf8':
+      return new Utf8();
+    case 'list':
+      return new List(new Field('item', new Utf8(), false));
+    case 'struct':
+      return new Struct((c.fields ?? []).map((f) => new Field(f.name, arrowType(f), f.nullable)));
+    case 'timestamp':
+      return new TimestampMillisecond();
+    default:
+      return arrowTypeOf(c.type as FixedTypeName);
+  }
+}
