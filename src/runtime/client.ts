@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeBatch } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
+import { QueryBuilder, type QueryPlan, type QueryResult, runQuery } from '../query/index.js';
 import { type Batch, BatchBuilder } from '../store/effects.js';
 import type { Snapshot } from '../store/snapshot.js';
 import { Store } from '../store/store.js';
@@ -217,6 +218,12 @@ export class StateClient {
       if (this.#failure !== null) throw this.#failure;
       await this.#store.waitForVersion(version - 1, { timeoutMs: 1000, signal: this.#closed.signal });
     }
+  }
+
+  /** Runs a query on the newest version in this thread (the runtime's `query` uses its pool). */
+  query(plan: QueryPlan | QueryBuilder): QueryResult {
+    const p = plan instanceof QueryBuilder ? plan.build() : plan;
+    return this.#store.read((s) => runQuery(s, p));
   }
 
   /** Pins the newest version; call `release()` when done. */

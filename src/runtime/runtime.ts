@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StateError } from '../errors.js';
+import { QueryBuilder, type QueryPlan, type QueryResult } from '../query/index.js';
 import type { Schema } from '../schema/schema.js';
 import type { Batch, BatchBuilder } from '../store/effects.js';
 import type { Snapshot } from '../store/snapshot.js';
@@ -16,9 +18,16 @@ import {
   type UpdateResult,
 } from './client.js';
 import type { CommitFeed, CommitRecord } from './feed.js';
+import { type QueryOptions, ReaderPool } from './reader-pool.js';
 import type { WatchOptions } from './watch.js';
 import { errorFromWire } from './wire.js';
 import { resolveWorker } from './worker-entry.js';
+
+/** Half the cores beyond the two that the writer and the main thread keep busy, at most 4. */
+function defaultReaders(): number {
+  return Math.max(0, Math.min(4, Math.floor((availableParallelism() - 2) / 2)));
+}
+
 import { type WriterAddress, WriterHost, type WriterHostOptions } from './writer-host.js';
 import type { WriterControl, WriterWorkerData } from './writer-worker.js';
 
@@ -30,6 +39,11 @@ export interface RuntimeOptions extends WriterHostOptions, ClientOptions {
    * threads' batches on its event loop; it can also write directly with `write(fn)`.
    */
   writer?: 'worker' | 'inline';
+  /**
+   * Worker threads of the reader pool that runs `query()` (default: half the cores beyond two, at
+   * most 4; 0 on a machine of two cores). 0 runs queries in the calling thread.
+   */
+  readers?: number;
 }
 
 /**
@@ -45,6 +59,7 @@ export class StateRuntime {
   readonly #address: WriterAddress;
   readonly #host: WriterHost | null;
   readonly #worker: Worker | null;
+  readonly #pool: ReaderPool;
   /** Resolves when the writer worker has exited (never, for an inline writer). */
   readonly #exited: Promise<void>;
   #closing: Promise<void> | null = null;
@@ -55,7 +70,9 @@ export class StateRuntime {
     address: WriterAddress,
     host: WriterHost | null,
     worker: Worker | null,
+    pool: ReaderPool,
   ) {
+    this.#pool = pool;
     this.writer = writer;
     this.client = client;
     this.#address = address;
@@ -69,7 +86,13 @@ export class StateRuntime {
 
   /** Starts a runtime on `schema`: an empty store, its writer, and this thread's client. */
   static async start(schema: Schema, options: RuntimeOptions = {}): Promise<StateRuntime> {
-    const { writer = 'worker', maxInFlight, maxBatchBytes, ...hostOptions } = options;
+    const {
+      writer = 'worker',
+      maxInFlight,
+      maxBatchBytes,
+      readers = defaultReaders(),
+      ...hostOptions
+    } = options;
     if (writer !== 'worker' && writer !== 'inline') {
       throw new StateError(
         'INVALID_OPTION',
@@ -82,7 +105,8 @@ export class StateRuntime {
       const host = new WriterHost(runtimeId, schema, hostOptions);
       const address = host.address();
       const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
-      return new StateRuntime('inline', client, address, host, null);
+      const pool = await ReaderPool.start(client.store, readers);
+      return new StateRuntime('inline', client, address, host, null, pool);
     }
     const entry = resolveWorker(new URL('../../workers/writer.js', import.meta.url));
     const worker = new Worker(entry.filename, {
@@ -104,10 +128,11 @@ export class StateRuntime {
     });
     try {
       const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
+      const pool = await ReaderPool.start(client.store, readers);
       // The writer must not keep the process alive by itself: close() ends it, and a process that
       // forgets to close still exits (its unsaved state with it, as with any in-memory store).
       worker.unref();
-      return new StateRuntime('worker', client, address, null, worker);
+      return new StateRuntime('worker', client, address, null, worker, pool);
     } catch (err) {
       await worker.terminate();
       throw err;
@@ -141,6 +166,20 @@ export class StateRuntime {
   /** The writer worker (null with `writer: 'inline'`): its `threadId` names it in pin listings. */
   get writerWorker(): Worker | null {
     return this.#worker;
+  }
+
+  /**
+   * Runs a query (see `query()` in src/query) on the newest version, in the reader pool, or in this
+   * thread when the pool has no threads. With `parallel: true` its row groups are split across the
+   * pool's workers, all reading one version, and the parts merged.
+   */
+  query(plan: QueryPlan | QueryBuilder, options?: QueryOptions): Promise<QueryResult> {
+    return this.#pool.query(plan instanceof QueryBuilder ? plan.build() : plan, options);
+  }
+
+  /** Threads of the reader pool (0: queries run in the calling thread). */
+  get readers(): number {
+    return this.#pool.threads;
   }
 
   /** See {@link StateClient.submit}. */
@@ -203,6 +242,7 @@ export class StateRuntime {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      await this.#pool.close();
       await this.client.close();
       if (this.#host !== null) {
         await this.#host.close();

@@ -37,6 +37,8 @@ import type { Key, Row } from './values.js';
 
 /** What snapshots of one attachment share: the thread's segment table, layout, pins and caches. */
 export interface SnapshotContext {
+  /** The store's id, the same in every attached thread (a lent version names it). */
+  readonly storeId: string;
   readonly segments: SegmentSource;
   readonly layout: StoreLayout;
   readonly pins: PinTable;
@@ -50,6 +52,20 @@ interface PinToken {
   pin: Pin | null;
   readonly pins: PinTable;
   readonly tracked: boolean;
+  /** A borrowed snapshot holds no pin of its own: releasing it gives nothing back. */
+  readonly borrowed: boolean;
+}
+
+/**
+ * A version as another thread of the same store can read it while the lender keeps its snapshot
+ * pinned (see `snapshot.lend()` and `store.borrow()`). Structured-clonable.
+ */
+export interface VersionRef {
+  readonly storeId: string;
+  readonly version: number;
+  /** Segment and byte offset of the version's root block. */
+  readonly rootSeg: number;
+  readonly rootOff: number;
 }
 
 /** String.prototype.isWellFormed (ES2024, in Node 20) until the TypeScript lib has it. */
@@ -91,14 +107,41 @@ export class Snapshot {
    * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
    * `store.read()` (untracked: its release is guaranteed, and registering costs as much as the pin).
    */
-  constructor(ctx: SnapshotContext, tracked: boolean) {
-    const pin = ctx.pins.pin();
+  constructor(ctx: SnapshotContext, tracked: boolean, borrowed: VersionRef | null = null) {
+    // A borrowed version is safe to read without a pin of ours: the lender's pin keeps every block
+    // of it from being reclaimed, for as long as the lender promises to hold it.
+    const pin =
+      borrowed === null
+        ? ctx.pins.pin()
+        : {
+            version: borrowed.version,
+            slot: 0,
+            rootSeg: borrowed.rootSeg,
+            rootOff: borrowed.rootOff,
+            count: 0,
+          };
     this.version = pin.version;
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;
     this.#rootOff = pin.rootOff;
-    this.#token = { pin, pins: ctx.pins, tracked };
+    this.#token = { pin, pins: ctx.pins, tracked, borrowed: borrowed !== null };
     if (tracked) leaks.register(this, this.#token, this.#token);
+  }
+
+  /**
+   * A reference through which another thread attached to the same store reads this very version
+   * (`store.borrow(ref)`) without pinning it: valid only while this snapshot stays unreleased. A
+   * version leaves the root ring within a millisecond at full write rate, so a pool of workers
+   * cannot pin the coordinator's version by number; they borrow it instead.
+   */
+  lend(): VersionRef {
+    this.#root();
+    return {
+      storeId: this.#ctx.storeId,
+      version: this.version,
+      rootSeg: this.#rootSeg,
+      rootOff: this.#rootOff,
+    };
   }
 
   /** Whether `release()` was called. */
@@ -274,7 +317,7 @@ export class Snapshot {
     const token = this.#token;
     if (token.pin === null) return;
     if (token.tracked) leaks.unregister(token);
-    token.pins.unpin(token.pin);
+    if (!token.borrowed) token.pins.unpin(token.pin);
     token.pin = null;
   }
 

@@ -12,7 +12,7 @@ import { applyBatch } from './apply.js';
 import { ArrowViewCache } from './arrow-view.js';
 import type { Batch } from './effects.js';
 import { compileLayout, type StoreLayout } from './layout.js';
-import { Snapshot, type SnapshotContext } from './snapshot.js';
+import { Snapshot, type SnapshotContext, type VersionRef } from './snapshot.js';
 import { StringCache } from './string-cache.js';
 import type { Transaction } from './transaction.js';
 import { type CommitHook, Writer } from './writer.js';
@@ -151,6 +151,7 @@ export class Store {
     this.#port = init.port;
     this.#announcer = init.announcer;
     this.#ctx = {
+      storeId: init.storeId,
       segments: init.segments,
       layout: init.layout,
       pins: new PinTable(init.ctl),
@@ -369,6 +370,33 @@ export class Store {
   snapshot(): Snapshot {
     this.#open();
     return new Snapshot(this.#ctx, true);
+  }
+
+  /**
+   * Reads a version another thread lent (`snapshot.lend()`), without pinning it. Only as long as the
+   * lender's snapshot stays pinned: release the borrowed snapshot first. Pinned versions reach as
+   * far back as the lender's, beyond the root ring.
+   */
+  borrow(ref: VersionRef): Snapshot {
+    this.#open();
+    if (ref === null || typeof ref !== 'object' || ref.storeId !== this.#storeId) {
+      throw new StateError(
+        'INVALID_HANDLE',
+        `not a version of store ${this.#storeId}: pass a snapshot's lend()`,
+      );
+    }
+    if (!(ref.version >= 1 && ref.version <= this.version)) {
+      throw new StateError(
+        'INVALID_HANDLE',
+        `version ${ref.version} was never published by store ${this.#storeId}`,
+      );
+    }
+    return new Snapshot(this.#ctx, false, ref);
+  }
+
+  /** This store's id (the same in every thread attached to it). */
+  get id(): string {
+    return this.#storeId;
   }
 
   /** Pins the newest version around `fn`, releasing it when `fn` returns or its promise settles. */
