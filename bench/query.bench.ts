@@ -1,19 +1,9 @@
 // The query engine on the cluster schema: 10,000 nodes and 1,000,000 tasks (ACS_BENCH_TASKS to
 // change), loaded with tx.load from Arrow batches. Three queries the runtime needs, each run in one
 // thread through runQuery (pin included): median and fastest of ROUNDS runs, after a warm-up.
-import {
-  Field,
-  Int32,
-  Int64,
-  List,
-  Struct,
-  Table,
-  TimestampMillisecond,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
 import { clusterSchema, count, eq, query, runQuery, Store, sum } from '../src/index.js';
 import { cidPool, nodeRow, prng, taskRow } from './support/cluster-data.js';
+import { taskBatch } from './support/task-arrow.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const NODES = 10_000;
@@ -23,47 +13,6 @@ const BATCH = 100_000;
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
-
-type TaskRow = ReturnType<typeof taskRow>;
-const utf8 = new Utf8();
-const ts = new TimestampMillisecond();
-const col = <K extends keyof TaskRow>(rows: TaskRow[], k: K) => rows.map((r) => r[k]);
-const date = (x: number | null) => (x === null ? null : new Date(x));
-
-/** One batch of tasks as an Arrow table with the tasks table's columns (strings as plain Utf8). */
-function taskBatch(rows: TaskRow[]): Table {
-  return new Table({
-    task_id: vectorFromArray(col(rows, 'task_id'), utf8),
-    task_type: vectorFromArray(col(rows, 'task_type'), utf8),
-    status: vectorFromArray(col(rows, 'status'), utf8),
-    parameters: vectorFromArray(col(rows, 'parameters'), utf8),
-    priority: vectorFromArray(col(rows, 'priority'), new Int32()),
-    assigned_node_id: vectorFromArray(col(rows, 'assigned_node_id'), utf8),
-    submit_time: vectorFromArray(
-      rows.map((r) => date(r.submit_time)),
-      ts,
-    ),
-    start_time: vectorFromArray(
-      rows.map((r) => date(r.start_time)),
-      ts,
-    ),
-    end_time: vectorFromArray(
-      rows.map((r) => date(r.end_time)),
-      ts,
-    ),
-    result_cid: vectorFromArray(col(rows, 'result_cid'), utf8),
-    error_message: vectorFromArray(col(rows, 'error_message'), utf8),
-    resources: vectorFromArray(
-      rows.map((r) => ({ ...r.resources, memory_mb: BigInt(r.resources.memory_mb) })),
-      new Struct([
-        new Field('cpu_cores', new Int32(), false),
-        new Field('gpu_cores', new Int32(), false),
-        new Field('memory_mb', new Int64(), false),
-      ]),
-    ),
-    input_cids: vectorFromArray(col(rows, 'input_cids'), new List(new Field('item', utf8, false))),
-  });
-}
 
 const store = Store.create(clusterSchema, { maxBytes: 16 * 2 ** 30 });
 const rand = prng(42);
