@@ -54,12 +54,88 @@ const CONDITIONS = {
   gte: ConditionKind.GreaterOrEqual,
 } as const;
 type Relation = keyof typeof CONDITIONS;
+const RELATIONS = Object.keys(CONDITIONS) as Relation[];
 const RELATION_NAMES = Object.fromEntries(
   Object.entries(CONDITIONS).map(([name, kind]) => [kind, name]),
 ) as Partial<Record<ConditionKind, Relation>>;
 
 function invalid(message: string, op?: number): StateError {
   return new StateError('INVALID_BATCH', message, op === undefined ? {} : { op });
+}
+
+/*
+ * Field numbers of the int64 fields that encodeBatch writes itself (see addInt64Field), in the
+ * order of mutation.fbs: the generated add* functions take a bigint, and BigInt() for every
+ * integer cost more than the rest of a small batch.
+ */
+const BATCH_VERSION = 0;
+const BATCH_SEQ = 3;
+const EFFECT_ROW = 3;
+const VALUE_INT = 2;
+const TWO_32 = 2 ** 32;
+
+/** A builder and the offsets of the table and column names it holds, written once per batch. */
+type Writer = { b: flatbuffers.Builder; names: Map<string, flatbuffers.Offset> };
+
+/**
+ * One writer serves every batch: a new Builder (and its first buffer) per batch cost about as
+ * much as encoding a small batch. A nested call (a getter in a row that encodes a batch) gets a
+ * writer of its own; a buffer grown past MAX_KEPT_BYTES by a big batch is not kept.
+ */
+const MAX_KEPT_BYTES = 1 << 20;
+let idle: Writer | null = null;
+
+function startWriting(): Writer {
+  const w = idle ?? { b: new flatbuffers.Builder(1024), names: new Map() };
+  idle = null;
+  w.b.clear();
+  w.names.clear();
+  return w;
+}
+
+function doneWriting(w: Writer): void {
+  if (w.b.dataBuffer().capacity() <= MAX_KEPT_BYTES) idle = w;
+}
+
+/**
+ * Adds int64 field `field` of the table being built from a safe integer, as its two 32-bit halves
+ * (little-endian, two's complement: what the generated code writes for BigInt(v)).
+ */
+function addInt64Field(b: flatbuffers.Builder, field: number, v: number): void {
+  const high = Math.floor(v / TWO_32);
+  b.prep(8, 0);
+  // The builder writes backwards: the high half goes above the low one.
+  b.writeInt32(high);
+  b.writeInt32(v - high * TWO_32);
+  b.slot(field);
+}
+
+/** Strings up to this length that are all ASCII skip TextEncoder, whose result is a new array. */
+const SHORT_STRING = 128;
+
+/** Like Builder.createString, with a fast path for short ASCII strings (their bytes are their char codes). */
+function writeString(b: flatbuffers.Builder, s: string): flatbuffers.Offset {
+  const n = s.length;
+  if (n > SHORT_STRING) return b.createString(s);
+  for (let k = 0; k < n; k++) if (s.charCodeAt(k) >= 0x80) return b.createString(s);
+  b.addInt8(0); // the NUL that FlatBuffers puts after a string's bytes
+  b.startVector(1, n, 1);
+  for (let k = n - 1; k >= 0; k--) b.writeInt8(s.charCodeAt(k));
+  return b.endVector();
+}
+
+/**
+ * A table or column name, written once per batch (as Builder.createSharedString does, including
+ * its 0, "absent", for the empty string).
+ */
+function writeName(w: Writer, s: string): flatbuffers.Offset {
+  if (!s) return 0;
+  let offset = w.names.get(s);
+  if (offset === undefined) {
+    offset = writeString(w.b, s);
+    w.names.set(s, offset);
+  }
+  return offset;
 }
 
 /** Encodes a batch, with the version it produced (0 for one not applied yet). */
@@ -75,25 +151,28 @@ export function encodeBatch(batch: Batch, version = 0): Uint8Array {
   if (marker !== undefined && (marker !== 'compaction' || batch.effects.length > 0)) {
     throw invalid(`a batch marker is 'compaction' on a batch without effects, not ${describeValue(marker)}`);
   }
-  const b = new flatbuffers.Builder(256);
-  const effects = FbBatch.createEffectsVector(
-    b,
-    batch.effects.map((e, i) => encodeEffect(b, e, i)),
-  );
-  const producerOffset = producer === undefined ? 0 : b.createString(producer);
-  FbBatch.startBatch(b);
-  FbBatch.addVersion(b, BigInt(version));
-  FbBatch.addEffects(b, effects);
-  if (producerOffset !== 0) FbBatch.addProducer(b, producerOffset);
-  if (seq !== undefined) {
-    // seq is optional (= null in the schema): 0 must be written, though it equals the default.
-    b.forceDefaults(true);
-    FbBatch.addSeq(b, BigInt(seq));
-    b.forceDefaults(false);
+  const w = startWriting();
+  try {
+    const b = w.b;
+    const effects = FbBatch.createEffectsVector(
+      b,
+      batch.effects.map((e, i) => encodeEffect(w, e, i)),
+    );
+    const producerOffset = producer === undefined ? 0 : writeString(b, producer);
+    FbBatch.startBatch(b);
+    if (!Number.isSafeInteger(version)) FbBatch.addVersion(b, BigInt(version));
+    else if (version !== 0) addInt64Field(b, BATCH_VERSION, version);
+    FbBatch.addEffects(b, effects);
+    if (producerOffset !== 0) FbBatch.addProducer(b, producerOffset);
+    // seq is optional (= null in the schema): 0 is written too, though it equals the default.
+    if (seq !== undefined) addInt64Field(b, BATCH_SEQ, seq);
+    if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
+    FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
+    // A copy: the builder's buffer is written over by the next batch (and may be transferred).
+    return b.asUint8Array().slice();
+  } finally {
+    doneWriting(w);
   }
-  if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
-  FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
-  return b.asUint8Array();
 }
 
 /** Decodes bytes made by {@link encodeBatch}. */
@@ -126,15 +205,16 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
 }
 
-function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers.Offset {
+function encodeEffect(w: Writer, e: Effect, i: number): flatbuffers.Offset {
+  const b = w.b;
   const op = OPS[e?.op];
   if (op === undefined) throw invalid(`effect ${i} has no known op: ${describeValue(e?.op)}`, i);
-  if (e.op === 'setMeta') return encodeMeta(b, e.key, e.value, op, i);
+  if (e.op === 'setMeta') return encodeMeta(w, e.key, e.value, op, i);
   // Children first: FlatBuffers builds a table only after everything it points to.
-  const table = b.createSharedString(e.table);
-  const key = 'key' in e ? encodeValue(b, e.key, i) : 0;
+  const table = writeName(w, e.table);
+  const key = 'key' in e ? encodeValue(w, e.key, i) : 0;
   const input = e.op === 'insert' || e.op === 'upsert' ? e.row : 'values' in e ? e.values : null;
-  const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(b, input, i));
+  const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(w, input, i));
   let column = 0;
   let amount = 0;
   let item = 0;
@@ -144,17 +224,17 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   if (e.op === 'load') {
     data = FbEffect.createDataVector(b, tableToIPC(e.rows, 'stream'));
   } else if (e.op === 'increment') {
-    column = b.createSharedString(e.column);
-    amount = encodeValue(b, e.by, i);
+    column = writeName(w, e.column);
+    amount = encodeValue(w, e.by, i);
   } else if (e.op === 'listAdd' || e.op === 'listRemove') {
-    column = b.createSharedString(e.column);
-    item = b.createString(e.value);
+    column = writeName(w, e.column);
+    item = writeString(b, e.value);
   } else if (e.op === 'require') {
     const c = e.condition;
     if ('exists' in c) {
       condition = c.exists ? ConditionKind.Exists : ConditionKind.NotExists;
     } else {
-      const named = (Object.keys(CONDITIONS) as Relation[]).filter((r) => r in c);
+      const named = RELATIONS.filter((r) => r in c);
       if (named.length !== 1 || typeof c.column !== 'string') {
         throw invalid(`effect ${i} (require) names no column or not exactly one relation`, i);
       }
@@ -162,11 +242,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
       const wanted = (c as unknown as Record<Relation, unknown>)[relation];
       if (relation === 'in' && !Array.isArray(wanted))
         throw invalid(`effect ${i} (require) in takes a list`, i);
-      column = b.createSharedString(c.column);
+      column = writeName(w, c.column);
       condition = CONDITIONS[relation];
       values = FbEffect.createValuesVector(
         b,
-        (relation === 'in' ? (wanted as unknown[]) : [wanted]).map((v) => encodeValue(b, v, i)),
+        (relation === 'in' ? (wanted as unknown[]) : [wanted]).map((v) => encodeValue(w, v, i)),
       );
     }
   }
@@ -174,7 +254,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   FbEffect.addOp(b, op);
   FbEffect.addTable(b, table);
   if (key !== 0) FbEffect.addKey(b, key);
-  if (e.op === 'updateAt' || e.op === 'deleteAt') FbEffect.addRow(b, BigInt(e.row));
+  if (e.op === 'updateAt' || e.op === 'deleteAt') {
+    // -1, the schema's default, is left out (as the generated addRow does).
+    if (!Number.isSafeInteger(e.row)) FbEffect.addRow(b, BigInt(e.row));
+    else if (e.row !== -1) addInt64Field(b, EFFECT_ROW, e.row);
+  }
   if (columns !== 0) FbEffect.addColumns(b, columns);
   if (column !== 0) FbEffect.addColumn(b, column);
   if (amount !== 0) FbEffect.addAmount(b, amount);
@@ -185,16 +269,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   return FbEffect.endEffect(b);
 }
 
-function encodeMeta(
-  b: flatbuffers.Builder,
-  key: string,
-  value: unknown,
-  op: Op,
-  i: number,
-): flatbuffers.Offset {
+function encodeMeta(w: Writer, key: string, value: unknown, op: Op, i: number): flatbuffers.Offset {
   if (typeof key !== 'string') throw invalid(`effect ${i} (setMeta) has no key`, i);
-  const item = b.createString(key);
-  const amount = encodeValue(b, value, i);
+  const b = w.b;
+  const item = writeString(b, key);
+  const amount = encodeValue(w, value, i);
   FbEffect.startEffect(b);
   FbEffect.addOp(b, op);
   FbEffect.addItem(b, item);
@@ -202,13 +281,14 @@ function encodeMeta(
   return FbEffect.endEffect(b);
 }
 
-function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flatbuffers.Offset[] {
+function encodeColumns(w: Writer, input: RowInput, i: number): flatbuffers.Offset[] {
+  const b = w.b;
   const out: flatbuffers.Offset[] = [];
   for (const name in input) {
     const v = input[name];
     if (v === undefined) continue;
-    const value = encodeValue(b, v, i);
-    const n = b.createSharedString(name);
+    const value = encodeValue(w, v, i);
+    const n = writeName(w, name);
     FbColumn.startColumn(b);
     FbColumn.addName(b, n);
     FbColumn.addValue(b, value);
@@ -217,12 +297,13 @@ function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flat
   return out;
 }
 
-function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers.Offset {
+function encodeValue(w: Writer, v: unknown, i: number): flatbuffers.Offset {
+  const b = w.b;
   let kind: ValueKind;
   let str = 0;
   let strings = 0;
   let fields = 0;
-  let int = 0n;
+  let int: number | bigint = 0;
   let float = 0;
   let bool = false;
   if (v === null) {
@@ -234,7 +315,7 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
     // -0, fractions, NaN and infinities keep their exact bits as a double.
     if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
       kind = ValueKind.Int;
-      int = BigInt(v);
+      int = v;
     } else {
       kind = ValueKind.Float;
       float = v;
@@ -245,29 +326,33 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
     int = v;
   } else if (typeof v === 'string') {
     kind = ValueKind.String;
-    str = b.createString(v);
+    str = writeString(b, v);
   } else if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) throw invalid(`effect ${i}: an invalid Date`, i);
     kind = ValueKind.Timestamp;
-    int = BigInt(v.getTime());
+    int = v.getTime();
   } else if (Array.isArray(v)) {
     if (!v.every((x) => typeof x === 'string'))
       throw invalid(`effect ${i}: a list value must hold strings only`, i);
     kind = ValueKind.StringList;
     strings = FbValue.createStringsVector(
       b,
-      v.map((x) => b.createString(x)),
+      v.map((x) => writeString(b, x)),
     );
   } else if (typeof v === 'object') {
     kind = ValueKind.Struct;
-    fields = FbValue.createFieldsVector(b, encodeColumns(b, v as RowInput, i));
+    fields = FbValue.createFieldsVector(b, encodeColumns(w, v as RowInput, i));
   } else {
     throw invalid(`effect ${i}: ${describeValue(v)} is not a value a column can hold`, i);
   }
   FbValue.startValue(b);
   FbValue.addKind(b, kind);
   if (bool) FbValue.addBoolValue(b, true);
-  if (int !== 0n) FbValue.addIntValue(b, int);
+  if (typeof int === 'bigint') {
+    if (int !== 0n) FbValue.addIntValue(b, int);
+  } else if (int !== 0) {
+    addInt64Field(b, VALUE_INT, int);
+  }
   if (kind === ValueKind.Float) {
     // The builder leaves out a field equal to its default, and -0 == 0: force it in.
     b.forceDefaults(true);
