@@ -175,6 +175,33 @@ export function encodeBatch(batch: Batch, version = 0): Uint8Array {
   }
 }
 
+/*
+ * Vtable offsets (4 + 2 × the field's number in mutation.fbs) of the fields that decodeBatch
+ * reads itself rather than through the generated accessors: int64 fields, whose accessors make
+ * a bigint, and names (table and column names), which a batch holds once and points to from
+ * every effect.
+ */
+const VT_BATCH_VERSION = 4;
+const VT_BATCH_SEQ = 10;
+const VT_EFFECT_TABLE = 6;
+const VT_EFFECT_ROW = 10;
+const VT_EFFECT_COLUMN = 14;
+const VT_COLUMN_NAME = 4;
+const VT_VALUE_INT = 8;
+
+/**
+ * What one decodeBatch call reads with: one accessor of each kind, pointed at table after table
+ * (the generated accessors make a new object per call without one), and the names decoded so far
+ * by where their bytes are.
+ */
+class Reader {
+  readonly effect = new FbEffect();
+  readonly column = new FbColumn();
+  readonly value = new FbValue();
+  readonly names = new Map<number, string>();
+  constructor(readonly bb: flatbuffers.ByteBuffer) {}
+}
+
 /** Decodes bytes made by {@link encodeBatch}. */
 export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
   const bb = new flatbuffers.ByteBuffer(bytes);
@@ -183,26 +210,59 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
   try {
     const root = FbBatch.getRootAsBatch(bb);
+    const r = new Reader(bb);
     const effects: Effect[] = [];
-    for (let i = 0; i < root.effectsLength(); i++) effects.push(decodeEffect(root.effects(i)!, i));
+    const n = root.effectsLength();
+    for (let i = 0; i < n; i++) effects.push(decodeEffect(r, root.effects(i, r.effect)!, i));
     const batch: { -readonly [K in keyof Batch]: Batch[K] } = { effects };
     const producer = root.producer();
     if (producer !== null) batch.producer = producer;
-    const seq = root.seq();
-    if (seq !== null) {
-      if (seq > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(`a batch seq above 2^53: ${seq}`);
-      batch.seq = Number(seq);
+    if (bb.__offset(root.bb_pos, VT_BATCH_SEQ) !== 0) {
+      const seq = readInt64(bb, root.bb_pos, VT_BATCH_SEQ, true);
+      if (seq > Number.MAX_SAFE_INTEGER) throw invalid(`a batch seq above 2^53: ${root.seq()}`);
+      batch.seq = seq;
     }
     const marker = root.marker();
     if (marker === MarkerKind.Compaction && effects.length === 0) batch.marker = 'compaction';
     else if (marker !== MarkerKind.None)
       throw invalid(`a batch marker ${marker} on a batch of ${effects.length} effects`);
-    return { version: Number(root.version()), batch };
+    return { version: readInt64(bb, root.bb_pos, VT_BATCH_VERSION, true, 0), batch };
   } catch (err) {
     if (err instanceof StateError) throw err;
     // FlatBuffers reads whatever the bytes say; damage shows up as reads out of range.
     throw invalid(`a damaged batch: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The int64 field at vtable offset `vt` of the table at `pos` as a number, without a bigint: the
+ * nearest double, as Number() of the generated accessor's bigint gives (high × 2^32 is exact, so
+ * adding the low half rounds once). `absent` when the field is not there (its default).
+ */
+function readInt64(
+  bb: flatbuffers.ByteBuffer,
+  pos: number,
+  vt: number,
+  unsigned: boolean,
+  absent = 0,
+): number {
+  const o = bb.__offset(pos, vt);
+  if (o === 0) return absent;
+  const high = unsigned ? bb.readUint32(pos + o + 4) : bb.readInt32(pos + o + 4);
+  return high * TWO_32 + bb.readUint32(pos + o);
+}
+
+/** The name (a string) at vtable offset `vt` of the table at `pos`, or null; decoded once per batch. */
+function readName(r: Reader, pos: number, vt: number): string | null {
+  const o = r.bb.__offset(pos, vt);
+  if (o === 0) return null;
+  const at = r.bb.__indirect(pos + o);
+  let name = r.names.get(at);
+  if (name === undefined) {
+    name = r.bb.__string(pos + o) as string;
+    r.names.set(at, name);
+  }
+  return name;
 }
 
 function encodeEffect(w: Writer, e: Effect, i: number): flatbuffers.Offset {
@@ -365,61 +425,49 @@ function encodeValue(w: Writer, v: unknown, i: number): flatbuffers.Offset {
   return FbValue.endValue(b);
 }
 
-function decodeEffect(e: FbEffect, i: number): Effect {
+function decodeEffect(r: Reader, e: FbEffect, i: number): Effect {
   const op = OP_NAMES[e.op()];
   if (op === 'setMeta') {
     const key = e.item();
-    const value = e.amount() === null ? null : decodeValue(e.amount()!);
+    const amount = e.amount(r.value);
+    const value = amount === null ? null : decodeValue(r, amount);
     if (key === null || (value !== null && typeof value !== 'string' && typeof value !== 'number')) {
       throw invalid(`effect ${i} (setMeta) is damaged: no key, or a value that is not a string or number`, i);
     }
     return { op, key, value };
   }
-  const table = e.table();
+  const table = readName(r, e.bb_pos, VT_EFFECT_TABLE);
   if (op === undefined || table === null) throw invalid(`effect ${i} is damaged: no op or no table`, i);
-  const key = (): Key => {
-    const k = e.key();
-    const v = k === null ? null : decodeValue(k);
-    if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`effect ${i} (${op}) has no key`, i);
-    return v;
-  };
-  const column = (): string => {
-    const c = e.column();
-    if (c === null) throw invalid(`effect ${i} (${op}) names no column`, i);
-    return c;
-  };
-  const columns = (): RowInput => {
-    const out: RowInput = {};
-    for (let k = 0; k < e.columnsLength(); k++) {
-      const c = e.columns(k)!;
-      out[c.name()!] = decodeValue(c.value()!) as RowInput[string];
-    }
-    return out;
-  };
-  const row = () => Number(e.row());
   switch (op) {
     case 'insert':
     case 'upsert':
-      return { op, table, row: columns() };
+      return { op, table, row: decodeColumns(r, e) };
     case 'update':
-      return { op, table, key: key(), values: columns() };
+      return { op, table, key: decodeKey(r, e, op, i), values: decodeColumns(r, e) };
     case 'updateAt':
-      return { op, table, row: row(), values: columns() };
+      return { op, table, row: decodeRow(r, e), values: decodeColumns(r, e) };
     case 'delete':
-      return { op, table, key: key() };
+      return { op, table, key: decodeKey(r, e, op, i) };
     case 'deleteAt':
-      return { op, table, row: row() };
+      return { op, table, row: decodeRow(r, e) };
     case 'increment': {
-      const by = decodeValue(e.amount()!);
+      const key = decodeKey(r, e, op, i);
+      const by = decodeValue(r, e.amount(r.value)!);
       if (typeof by !== 'number' && typeof by !== 'bigint')
         throw invalid(`effect ${i} (increment) has no amount`, i);
-      return { op, table, key: key(), column: column(), by };
+      return { op, table, key, column: decodeColumn(r, e, op, i), by };
     }
     case 'listAdd':
     case 'listRemove':
-      return { op, table, key: key(), column: column(), value: e.item() ?? '' };
+      return {
+        op,
+        table,
+        key: decodeKey(r, e, op, i),
+        column: decodeColumn(r, e, op, i),
+        value: e.item() ?? '',
+      };
     case 'require':
-      return { op, table, key: key(), condition: decodeCondition(e, column, i) };
+      return { op, table, key: decodeKey(r, e, op, i), condition: decodeCondition(r, e, i) };
     case 'load': {
       const data = e.dataArray();
       if (data === null) throw invalid(`effect ${i} (load) has no rows`, i);
@@ -428,7 +476,37 @@ function decodeEffect(e: FbEffect, i: number): Effect {
   }
 }
 
-function decodeCondition(e: FbEffect, column: () => string, i: number): Condition {
+function decodeKey(r: Reader, e: FbEffect, op: Effect['op'], i: number): Key {
+  const k = e.key(r.value);
+  const v = k === null ? null : decodeValue(r, k);
+  if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`effect ${i} (${op}) has no key`, i);
+  return v;
+}
+
+function decodeColumn(r: Reader, e: FbEffect, op: Effect['op'], i: number): string {
+  const c = readName(r, e.bb_pos, VT_EFFECT_COLUMN);
+  if (c === null) throw invalid(`effect ${i} (${op}) names no column`, i);
+  return c;
+}
+
+function decodeRow(r: Reader, e: FbEffect): number {
+  return readInt64(r.bb, e.bb_pos, VT_EFFECT_ROW, false, -1);
+}
+
+function decodeColumns(r: Reader, e: FbEffect): RowInput {
+  const out: RowInput = {};
+  const c = r.column;
+  const n = e.columnsLength();
+  for (let k = 0; k < n; k++) {
+    e.columns(k, c);
+    // (A column without a name comes out as "null", as it always has.)
+    const name = readName(r, c.bb_pos, VT_COLUMN_NAME) as string;
+    out[name] = decodeValue(r, c.value(r.value)!) as RowInput[string];
+  }
+  return out;
+}
+
+function decodeCondition(r: Reader, e: FbEffect, i: number): Condition {
   const kind = e.condition();
   if (kind === ConditionKind.Exists) return { exists: true };
   if (kind === ConditionKind.NotExists) return { exists: false };
@@ -436,16 +514,17 @@ function decodeCondition(e: FbEffect, column: () => string, i: number): Conditio
   if (relation === undefined) throw invalid(`effect ${i} (require) has no condition`, i);
   if (relation === 'in') {
     const values: Value[] = [];
-    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(e.values(k)!));
-    return { column: column(), in: values };
+    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(r, e.values(k, r.value)!));
+    return { column: decodeColumn(r, e, 'require', i), in: values };
   }
-  const value = e.values(0);
+  const value = e.values(0, r.value);
   if (value === null) throw invalid(`effect ${i} (require) has no value to compare`, i);
   // One object type for the six relations of one value; which one the kind said.
-  return { column: column(), [relation]: decodeValue(value) } as Condition;
+  return { column: decodeColumn(r, e, 'require', i), [relation]: decodeValue(r, value) } as Condition;
 }
 
-function decodeValue(v: FbValue): Value {
+/** The value `v` points at. `v` may be the reader's shared accessor: a struct's fields get their own. */
+function decodeValue(r: Reader, v: FbValue): Value {
   switch (v.kind()) {
     case ValueKind.Null:
       return null;
@@ -453,7 +532,7 @@ function decodeValue(v: FbValue): Value {
       return v.boolValue();
     case ValueKind.Int:
     case ValueKind.Timestamp:
-      return Number(v.intValue());
+      return readInt64(r.bb, v.bb_pos, VT_VALUE_INT, false);
     case ValueKind.BigInt:
       return v.intValue();
     case ValueKind.Float:
@@ -467,9 +546,11 @@ function decodeValue(v: FbValue): Value {
     }
     case ValueKind.Struct: {
       const out: Record<string, Value> = {};
+      const f = new FbColumn();
       for (let k = 0; k < v.fieldsLength(); k++) {
-        const f = v.fields(k)!;
-        out[f.name()!] = decodeValue(f.value()!);
+        v.fields(k, f);
+        const name = readName(r, f.bb_pos, VT_COLUMN_NAME) as string;
+        out[name] = decodeValue(r, f.value(new FbValue())!);
       }
       return out;
     }
