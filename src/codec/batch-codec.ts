@@ -191,16 +191,25 @@ const VT_VALUE_INT = 8;
 
 /**
  * What one decodeBatch call reads with: one accessor of each kind, pointed at table after table
- * (the generated accessors make a new object per call without one), and the names decoded so far
- * by where their bytes are.
+ * (the generated accessors make a new object per call without one).
  */
 class Reader {
   readonly effect = new FbEffect();
   readonly column = new FbColumn();
   readonly value = new FbValue();
-  readonly names = new Map<number, string>();
   constructor(readonly bb: flatbuffers.ByteBuffer) {}
 }
+
+/*
+ * Table and column names decoded lately, by a hash of their bytes. A batch's names are nearly
+ * always ones seen before, and the same string each time also makes a quicker property key than
+ * a new one. Direct-mapped: NAME_SLOTS names of up to MAX_CACHED_NAME bytes, a newer one in a
+ * slot replaces the older.
+ */
+const NAME_SLOTS = 256;
+const MAX_CACHED_NAME = 64;
+const cachedNameBytes: (Uint8Array | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+const cachedNames: string[] = new Array(NAME_SLOTS).fill('');
 
 /** Decodes bytes made by {@link encodeBatch}. */
 export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
@@ -252,17 +261,31 @@ function readInt64(
   return high * TWO_32 + bb.readUint32(pos + o);
 }
 
-/** The name (a string) at vtable offset `vt` of the table at `pos`, or null; decoded once per batch. */
+/** The name (a string) at vtable offset `vt` of the table at `pos`, or null. */
 function readName(r: Reader, pos: number, vt: number): string | null {
-  const o = r.bb.__offset(pos, vt);
+  const bb = r.bb;
+  const o = bb.__offset(pos, vt);
   if (o === 0) return null;
-  const at = r.bb.__indirect(pos + o);
-  let name = r.names.get(at);
-  if (name === undefined) {
-    name = r.bb.__string(pos + o) as string;
-    r.names.set(at, name);
-  }
+  const start = bb.__indirect(pos + o) + 4;
+  const n = bb.readInt32(start - 4);
+  if (n > MAX_CACHED_NAME) return bb.__string(pos + o) as string;
+  const bytes = bb.bytes();
+  let h = n;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ bytes[start + k]!, 0x01000193); // FNV-1a's step
+  const slot = (h ^ (h >>> 16)) & (NAME_SLOTS - 1);
+  const known = cachedNameBytes[slot];
+  if (known !== undefined && known.length === n && sameBytes(known, bytes, start)) return cachedNames[slot]!;
+  // Decoded as the generated accessors decode (TextDecoder: ill-formed bytes become U+FFFD).
+  const name = bb.__string(pos + o) as string;
+  cachedNameBytes[slot] = bytes.slice(start, start + n);
+  cachedNames[slot] = name;
   return name;
+}
+
+/** Whether `bytes` from `start` begin with `known`. */
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number): boolean {
+  for (let k = 0; k < known.length; k++) if (known[k] !== bytes[start + k]) return false;
+  return true;
 }
 
 function encodeEffect(w: Writer, e: Effect, i: number): flatbuffers.Offset {
