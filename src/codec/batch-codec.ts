@@ -191,25 +191,33 @@ const VT_VALUE_INT = 8;
 
 /**
  * What one decodeBatch call reads with: one accessor of each kind, pointed at table after table
- * (the generated accessors make a new object per call without one).
+ * (the generated accessors make a new object per call without one), and, in a batch of more than
+ * one effect, the names read so far by where their bytes are (a batch holds each name once, for
+ * every effect that uses it).
  */
 class Reader {
   readonly effect = new FbEffect();
   readonly column = new FbColumn();
   readonly value = new FbValue();
-  constructor(readonly bb: flatbuffers.ByteBuffer) {}
+  readonly names: Map<number, string> | null;
+  constructor(
+    readonly bb: flatbuffers.ByteBuffer,
+    effects: number,
+  ) {
+    this.names = effects > 1 ? new Map() : null;
+  }
 }
 
 /*
- * Table and column names decoded lately, by a hash of their bytes. A batch's names are nearly
- * always ones seen before, and the same string each time also makes a quicker property key than
- * a new one. Direct-mapped: NAME_SLOTS names of up to MAX_CACHED_NAME bytes, a newer one in a
- * slot replaces the older.
+ * Table and column names decoded lately, by a 32-bit hash of their bytes. A batch's names are
+ * nearly always ones seen before, and the same string each time also makes a quicker property key
+ * than a new one. Bounded: names of up to MAX_CACHED_NAME bytes, and the whole cache is dropped
+ * when it holds MAX_CACHED_NAMES; two names with one hash take turns (each decodes when the other
+ * held the entry).
  */
-const NAME_SLOTS = 256;
 const MAX_CACHED_NAME = 64;
-const cachedNameBytes: (Uint8Array | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
-const cachedNames: string[] = new Array(NAME_SLOTS).fill('');
+const MAX_CACHED_NAMES = 1024;
+const cachedNames = new Map<number, { bytes: Uint8Array; name: string }>();
 
 /** Decodes bytes made by {@link encodeBatch}. */
 export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
@@ -219,9 +227,9 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
   try {
     const root = FbBatch.getRootAsBatch(bb);
-    const r = new Reader(bb);
-    const effects: Effect[] = [];
     const n = root.effectsLength();
+    const r = new Reader(bb, n);
+    const effects: Effect[] = [];
     for (let i = 0; i < n; i++) effects.push(decodeEffect(r, root.effects(i, r.effect)!, i));
     const batch: { -readonly [K in keyof Batch]: Batch[K] } = { effects };
     const producer = root.producer();
@@ -266,19 +274,31 @@ function readName(r: Reader, pos: number, vt: number): string | null {
   const bb = r.bb;
   const o = bb.__offset(pos, vt);
   if (o === 0) return null;
-  const start = bb.__indirect(pos + o) + 4;
+  if (r.names === null) return cachedName(bb, pos + o);
+  const at = bb.__indirect(pos + o);
+  let name = r.names.get(at);
+  if (name === undefined) {
+    name = cachedName(bb, pos + o);
+    r.names.set(at, name);
+  }
+  return name;
+}
+
+/** The string whose offset is at `offset`, from the names of earlier batches where it is one. */
+function cachedName(bb: flatbuffers.ByteBuffer, offset: number): string {
+  const start = bb.__indirect(offset) + 4;
   const n = bb.readInt32(start - 4);
-  if (n > MAX_CACHED_NAME) return bb.__string(pos + o) as string;
+  if (n > MAX_CACHED_NAME) return bb.__string(offset) as string;
   const bytes = bb.bytes();
-  let h = n;
-  for (let k = 0; k < n; k++) h = Math.imul(h ^ bytes[start + k]!, 0x01000193); // FNV-1a's step
-  const slot = (h ^ (h >>> 16)) & (NAME_SLOTS - 1);
-  const known = cachedNameBytes[slot];
-  if (known !== undefined && known.length === n && sameBytes(known, bytes, start)) return cachedNames[slot]!;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ bytes[start + k]!, 0x01000193); // FNV-1a
+  const known = cachedNames.get(h);
+  if (known !== undefined && known.bytes.length === n && sameBytes(known.bytes, bytes, start))
+    return known.name;
   // Decoded as the generated accessors decode (TextDecoder: ill-formed bytes become U+FFFD).
-  const name = bb.__string(pos + o) as string;
-  cachedNameBytes[slot] = bytes.slice(start, start + n);
-  cachedNames[slot] = name;
+  const name = bb.__string(offset) as string;
+  if (cachedNames.size >= MAX_CACHED_NAMES) cachedNames.clear();
+  cachedNames.set(h, { bytes: bytes.slice(start, start + n), name });
   return name;
 }
 
