@@ -54,12 +54,88 @@ const CONDITIONS = {
   gte: ConditionKind.GreaterOrEqual,
 } as const;
 type Relation = keyof typeof CONDITIONS;
+const RELATIONS = Object.keys(CONDITIONS) as Relation[];
 const RELATION_NAMES = Object.fromEntries(
   Object.entries(CONDITIONS).map(([name, kind]) => [kind, name]),
 ) as Partial<Record<ConditionKind, Relation>>;
 
 function invalid(message: string, op?: number): StateError {
   return new StateError('INVALID_BATCH', message, op === undefined ? {} : { op });
+}
+
+/*
+ * Field numbers of the int64 fields that encodeBatch writes itself (see addInt64Field), in the
+ * order of mutation.fbs: the generated add* functions take a bigint, and BigInt() for every
+ * integer cost more than the rest of a small batch.
+ */
+const BATCH_VERSION = 0;
+const BATCH_SEQ = 3;
+const EFFECT_ROW = 3;
+const VALUE_INT = 2;
+const TWO_32 = 2 ** 32;
+
+/** A builder and the offsets of the table and column names it holds, written once per batch. */
+type Writer = { b: flatbuffers.Builder; names: Map<string, flatbuffers.Offset> };
+
+/**
+ * One writer serves every batch: a new Builder (and its first buffer) per batch cost about as
+ * much as encoding a small batch. A nested call (a getter in a row that encodes a batch) gets a
+ * writer of its own; a buffer grown past MAX_KEPT_BYTES by a big batch is not kept.
+ */
+const MAX_KEPT_BYTES = 1 << 20;
+let idle: Writer | null = null;
+
+function startWriting(): Writer {
+  const w = idle ?? { b: new flatbuffers.Builder(1024), names: new Map() };
+  idle = null;
+  w.b.clear();
+  w.names.clear();
+  return w;
+}
+
+function doneWriting(w: Writer): void {
+  if (w.b.dataBuffer().capacity() <= MAX_KEPT_BYTES) idle = w;
+}
+
+/**
+ * Adds int64 field `field` of the table being built from a safe integer, as its two 32-bit halves
+ * (little-endian, two's complement: what the generated code writes for BigInt(v)).
+ */
+function addInt64Field(b: flatbuffers.Builder, field: number, v: number): void {
+  const high = Math.floor(v / TWO_32);
+  b.prep(8, 0);
+  // The builder writes backwards: the high half goes above the low one.
+  b.writeInt32(high);
+  b.writeInt32(v - high * TWO_32);
+  b.slot(field);
+}
+
+/** Strings up to this length that are all ASCII skip TextEncoder, whose result is a new array. */
+const SHORT_STRING = 128;
+
+/** Like Builder.createString, with a fast path for short ASCII strings (their bytes are their char codes). */
+function writeString(b: flatbuffers.Builder, s: string): flatbuffers.Offset {
+  const n = s.length;
+  if (n > SHORT_STRING) return b.createString(s);
+  for (let k = 0; k < n; k++) if (s.charCodeAt(k) >= 0x80) return b.createString(s);
+  b.addInt8(0); // the NUL that FlatBuffers puts after a string's bytes
+  b.startVector(1, n, 1);
+  for (let k = n - 1; k >= 0; k--) b.writeInt8(s.charCodeAt(k));
+  return b.endVector();
+}
+
+/**
+ * A table or column name, written once per batch (as Builder.createSharedString does, including
+ * its 0, "absent", for the empty string).
+ */
+function writeName(w: Writer, s: string): flatbuffers.Offset {
+  if (!s) return 0;
+  let offset = w.names.get(s);
+  if (offset === undefined) {
+    offset = writeString(w.b, s);
+    w.names.set(s, offset);
+  }
+  return offset;
 }
 
 /** Encodes a batch, with the version it produced (0 for one not applied yet). */
@@ -75,26 +151,73 @@ export function encodeBatch(batch: Batch, version = 0): Uint8Array {
   if (marker !== undefined && (marker !== 'compaction' || batch.effects.length > 0)) {
     throw invalid(`a batch marker is 'compaction' on a batch without effects, not ${describeValue(marker)}`);
   }
-  const b = new flatbuffers.Builder(256);
-  const effects = FbBatch.createEffectsVector(
-    b,
-    batch.effects.map((e, i) => encodeEffect(b, e, i)),
-  );
-  const producerOffset = producer === undefined ? 0 : b.createString(producer);
-  FbBatch.startBatch(b);
-  FbBatch.addVersion(b, BigInt(version));
-  FbBatch.addEffects(b, effects);
-  if (producerOffset !== 0) FbBatch.addProducer(b, producerOffset);
-  if (seq !== undefined) {
-    // seq is optional (= null in the schema): 0 must be written, though it equals the default.
-    b.forceDefaults(true);
-    FbBatch.addSeq(b, BigInt(seq));
-    b.forceDefaults(false);
+  const w = startWriting();
+  try {
+    const b = w.b;
+    const effects = FbBatch.createEffectsVector(
+      b,
+      batch.effects.map((e, i) => encodeEffect(w, e, i)),
+    );
+    const producerOffset = producer === undefined ? 0 : writeString(b, producer);
+    FbBatch.startBatch(b);
+    if (!Number.isSafeInteger(version)) FbBatch.addVersion(b, BigInt(version));
+    else if (version !== 0) addInt64Field(b, BATCH_VERSION, version);
+    FbBatch.addEffects(b, effects);
+    if (producerOffset !== 0) FbBatch.addProducer(b, producerOffset);
+    // seq is optional (= null in the schema): 0 is written too, though it equals the default.
+    if (seq !== undefined) addInt64Field(b, BATCH_SEQ, seq);
+    if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
+    FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
+    // A copy: the builder's buffer is written over by the next batch (and may be transferred).
+    return b.asUint8Array().slice();
+  } finally {
+    doneWriting(w);
   }
-  if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
-  FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
-  return b.asUint8Array();
 }
+
+/*
+ * Vtable offsets (4 + 2 × the field's number in mutation.fbs) of the fields that decodeBatch
+ * reads itself rather than through the generated accessors: int64 fields, whose accessors make
+ * a bigint, and names (table and column names), which a batch holds once and points to from
+ * every effect.
+ */
+const VT_BATCH_VERSION = 4;
+const VT_BATCH_SEQ = 10;
+const VT_EFFECT_TABLE = 6;
+const VT_EFFECT_ROW = 10;
+const VT_EFFECT_COLUMN = 14;
+const VT_COLUMN_NAME = 4;
+const VT_VALUE_INT = 8;
+
+/**
+ * What one decodeBatch call reads with: one accessor of each kind, pointed at table after table
+ * (the generated accessors make a new object per call without one), and, in a batch of more than
+ * one effect, the names read so far by where their bytes are (a batch holds each name once, for
+ * every effect that uses it).
+ */
+class Reader {
+  readonly effect = new FbEffect();
+  readonly column = new FbColumn();
+  readonly value = new FbValue();
+  readonly names: Map<number, string> | null;
+  constructor(
+    readonly bb: flatbuffers.ByteBuffer,
+    effects: number,
+  ) {
+    this.names = effects > 1 ? new Map() : null;
+  }
+}
+
+/*
+ * Table and column names decoded lately, by a 32-bit hash of their bytes. A batch's names are
+ * nearly always ones seen before, and the same string each time also makes a quicker property key
+ * than a new one. Bounded: names of up to MAX_CACHED_NAME bytes, and the whole cache is dropped
+ * when it holds MAX_CACHED_NAMES; two names with one hash take turns (each decodes when the other
+ * held the entry).
+ */
+const MAX_CACHED_NAME = 64;
+const MAX_CACHED_NAMES = 1024;
+const cachedNames = new Map<number, { bytes: Uint8Array; name: string }>();
 
 /** Decodes bytes made by {@link encodeBatch}. */
 export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
@@ -104,21 +227,23 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
   try {
     const root = FbBatch.getRootAsBatch(bb);
+    const n = root.effectsLength();
+    const r = new Reader(bb, n);
     const effects: Effect[] = [];
-    for (let i = 0; i < root.effectsLength(); i++) effects.push(decodeEffect(root.effects(i)!, i));
+    for (let i = 0; i < n; i++) effects.push(decodeEffect(r, root.effects(i, r.effect)!, i));
     const batch: { -readonly [K in keyof Batch]: Batch[K] } = { effects };
     const producer = root.producer();
     if (producer !== null) batch.producer = producer;
-    const seq = root.seq();
-    if (seq !== null) {
-      if (seq > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(`a batch seq above 2^53: ${seq}`);
-      batch.seq = Number(seq);
+    if (bb.__offset(root.bb_pos, VT_BATCH_SEQ) !== 0) {
+      const seq = readInt64(bb, root.bb_pos, VT_BATCH_SEQ, true);
+      if (seq > Number.MAX_SAFE_INTEGER) throw invalid(`a batch seq above 2^53: ${root.seq()}`);
+      batch.seq = seq;
     }
     const marker = root.marker();
     if (marker === MarkerKind.Compaction && effects.length === 0) batch.marker = 'compaction';
     else if (marker !== MarkerKind.None)
       throw invalid(`a batch marker ${marker} on a batch of ${effects.length} effects`);
-    return { version: Number(root.version()), batch };
+    return { version: readInt64(bb, root.bb_pos, VT_BATCH_VERSION, true, 0), batch };
   } catch (err) {
     if (err instanceof StateError) throw err;
     // FlatBuffers reads whatever the bytes say; damage shows up as reads out of range.
@@ -126,15 +251,73 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
 }
 
-function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers.Offset {
+/**
+ * The int64 field at vtable offset `vt` of the table at `pos` as a number, without a bigint: the
+ * nearest double, as Number() of the generated accessor's bigint gives (high × 2^32 is exact, so
+ * adding the low half rounds once). `absent` when the field is not there (its default).
+ */
+function readInt64(
+  bb: flatbuffers.ByteBuffer,
+  pos: number,
+  vt: number,
+  unsigned: boolean,
+  absent = 0,
+): number {
+  const o = bb.__offset(pos, vt);
+  if (o === 0) return absent;
+  const high = unsigned ? bb.readUint32(pos + o + 4) : bb.readInt32(pos + o + 4);
+  return high * TWO_32 + bb.readUint32(pos + o);
+}
+
+/** The name (a string) at vtable offset `vt` of the table at `pos`, or null. */
+function readName(r: Reader, pos: number, vt: number): string | null {
+  const bb = r.bb;
+  const o = bb.__offset(pos, vt);
+  if (o === 0) return null;
+  if (r.names === null) return cachedName(bb, pos + o);
+  const at = bb.__indirect(pos + o);
+  let name = r.names.get(at);
+  if (name === undefined) {
+    name = cachedName(bb, pos + o);
+    r.names.set(at, name);
+  }
+  return name;
+}
+
+/** The string whose offset is at `offset`, from the names of earlier batches where it is one. */
+function cachedName(bb: flatbuffers.ByteBuffer, offset: number): string {
+  const start = bb.__indirect(offset) + 4;
+  const n = bb.readInt32(start - 4);
+  if (n > MAX_CACHED_NAME) return bb.__string(offset) as string;
+  const bytes = bb.bytes();
+  let h = 0x811c9dc5;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ bytes[start + k]!, 0x01000193); // FNV-1a
+  const known = cachedNames.get(h);
+  if (known !== undefined && known.bytes.length === n && sameBytes(known.bytes, bytes, start))
+    return known.name;
+  // Decoded as the generated accessors decode (TextDecoder: ill-formed bytes become U+FFFD).
+  const name = bb.__string(offset) as string;
+  if (cachedNames.size >= MAX_CACHED_NAMES) cachedNames.clear();
+  cachedNames.set(h, { bytes: bytes.slice(start, start + n), name });
+  return name;
+}
+
+/** Whether `bytes` from `start` begin with `known`. */
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number): boolean {
+  for (let k = 0; k < known.length; k++) if (known[k] !== bytes[start + k]) return false;
+  return true;
+}
+
+function encodeEffect(w: Writer, e: Effect, i: number): flatbuffers.Offset {
+  const b = w.b;
   const op = OPS[e?.op];
   if (op === undefined) throw invalid(`effect ${i} has no known op: ${describeValue(e?.op)}`, i);
-  if (e.op === 'setMeta') return encodeMeta(b, e.key, e.value, op, i);
+  if (e.op === 'setMeta') return encodeMeta(w, e.key, e.value, op, i);
   // Children first: FlatBuffers builds a table only after everything it points to.
-  const table = b.createSharedString(e.table);
-  const key = 'key' in e ? encodeValue(b, e.key, i) : 0;
+  const table = writeName(w, e.table);
+  const key = 'key' in e ? encodeValue(w, e.key, i) : 0;
   const input = e.op === 'insert' || e.op === 'upsert' ? e.row : 'values' in e ? e.values : null;
-  const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(b, input, i));
+  const columns = input === null ? 0 : FbEffect.createColumnsVector(b, encodeColumns(w, input, i));
   let column = 0;
   let amount = 0;
   let item = 0;
@@ -144,17 +327,17 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   if (e.op === 'load') {
     data = FbEffect.createDataVector(b, tableToIPC(e.rows, 'stream'));
   } else if (e.op === 'increment') {
-    column = b.createSharedString(e.column);
-    amount = encodeValue(b, e.by, i);
+    column = writeName(w, e.column);
+    amount = encodeValue(w, e.by, i);
   } else if (e.op === 'listAdd' || e.op === 'listRemove') {
-    column = b.createSharedString(e.column);
-    item = b.createString(e.value);
+    column = writeName(w, e.column);
+    item = writeString(b, e.value);
   } else if (e.op === 'require') {
     const c = e.condition;
     if ('exists' in c) {
       condition = c.exists ? ConditionKind.Exists : ConditionKind.NotExists;
     } else {
-      const named = (Object.keys(CONDITIONS) as Relation[]).filter((r) => r in c);
+      const named = RELATIONS.filter((r) => r in c);
       if (named.length !== 1 || typeof c.column !== 'string') {
         throw invalid(`effect ${i} (require) names no column or not exactly one relation`, i);
       }
@@ -162,11 +345,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
       const wanted = (c as unknown as Record<Relation, unknown>)[relation];
       if (relation === 'in' && !Array.isArray(wanted))
         throw invalid(`effect ${i} (require) in takes a list`, i);
-      column = b.createSharedString(c.column);
+      column = writeName(w, c.column);
       condition = CONDITIONS[relation];
       values = FbEffect.createValuesVector(
         b,
-        (relation === 'in' ? (wanted as unknown[]) : [wanted]).map((v) => encodeValue(b, v, i)),
+        (relation === 'in' ? (wanted as unknown[]) : [wanted]).map((v) => encodeValue(w, v, i)),
       );
     }
   }
@@ -174,7 +357,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   FbEffect.addOp(b, op);
   FbEffect.addTable(b, table);
   if (key !== 0) FbEffect.addKey(b, key);
-  if (e.op === 'updateAt' || e.op === 'deleteAt') FbEffect.addRow(b, BigInt(e.row));
+  if (e.op === 'updateAt' || e.op === 'deleteAt') {
+    // -1, the schema's default, is left out (as the generated addRow does).
+    if (!Number.isSafeInteger(e.row)) FbEffect.addRow(b, BigInt(e.row));
+    else if (e.row !== -1) addInt64Field(b, EFFECT_ROW, e.row);
+  }
   if (columns !== 0) FbEffect.addColumns(b, columns);
   if (column !== 0) FbEffect.addColumn(b, column);
   if (amount !== 0) FbEffect.addAmount(b, amount);
@@ -185,16 +372,11 @@ function encodeEffect(b: flatbuffers.Builder, e: Effect, i: number): flatbuffers
   return FbEffect.endEffect(b);
 }
 
-function encodeMeta(
-  b: flatbuffers.Builder,
-  key: string,
-  value: unknown,
-  op: Op,
-  i: number,
-): flatbuffers.Offset {
+function encodeMeta(w: Writer, key: string, value: unknown, op: Op, i: number): flatbuffers.Offset {
   if (typeof key !== 'string') throw invalid(`effect ${i} (setMeta) has no key`, i);
-  const item = b.createString(key);
-  const amount = encodeValue(b, value, i);
+  const b = w.b;
+  const item = writeString(b, key);
+  const amount = encodeValue(w, value, i);
   FbEffect.startEffect(b);
   FbEffect.addOp(b, op);
   FbEffect.addItem(b, item);
@@ -202,13 +384,14 @@ function encodeMeta(
   return FbEffect.endEffect(b);
 }
 
-function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flatbuffers.Offset[] {
+function encodeColumns(w: Writer, input: RowInput, i: number): flatbuffers.Offset[] {
+  const b = w.b;
   const out: flatbuffers.Offset[] = [];
   for (const name in input) {
     const v = input[name];
     if (v === undefined) continue;
-    const value = encodeValue(b, v, i);
-    const n = b.createSharedString(name);
+    const value = encodeValue(w, v, i);
+    const n = writeName(w, name);
     FbColumn.startColumn(b);
     FbColumn.addName(b, n);
     FbColumn.addValue(b, value);
@@ -217,12 +400,13 @@ function encodeColumns(b: flatbuffers.Builder, input: RowInput, i: number): flat
   return out;
 }
 
-function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers.Offset {
+function encodeValue(w: Writer, v: unknown, i: number): flatbuffers.Offset {
+  const b = w.b;
   let kind: ValueKind;
   let str = 0;
   let strings = 0;
   let fields = 0;
-  let int = 0n;
+  let int: number | bigint = 0;
   let float = 0;
   let bool = false;
   if (v === null) {
@@ -234,7 +418,7 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
     // -0, fractions, NaN and infinities keep their exact bits as a double.
     if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
       kind = ValueKind.Int;
-      int = BigInt(v);
+      int = v;
     } else {
       kind = ValueKind.Float;
       float = v;
@@ -245,29 +429,33 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
     int = v;
   } else if (typeof v === 'string') {
     kind = ValueKind.String;
-    str = b.createString(v);
+    str = writeString(b, v);
   } else if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) throw invalid(`effect ${i}: an invalid Date`, i);
     kind = ValueKind.Timestamp;
-    int = BigInt(v.getTime());
+    int = v.getTime();
   } else if (Array.isArray(v)) {
     if (!v.every((x) => typeof x === 'string'))
       throw invalid(`effect ${i}: a list value must hold strings only`, i);
     kind = ValueKind.StringList;
     strings = FbValue.createStringsVector(
       b,
-      v.map((x) => b.createString(x)),
+      v.map((x) => writeString(b, x)),
     );
   } else if (typeof v === 'object') {
     kind = ValueKind.Struct;
-    fields = FbValue.createFieldsVector(b, encodeColumns(b, v as RowInput, i));
+    fields = FbValue.createFieldsVector(b, encodeColumns(w, v as RowInput, i));
   } else {
     throw invalid(`effect ${i}: ${describeValue(v)} is not a value a column can hold`, i);
   }
   FbValue.startValue(b);
   FbValue.addKind(b, kind);
   if (bool) FbValue.addBoolValue(b, true);
-  if (int !== 0n) FbValue.addIntValue(b, int);
+  if (typeof int === 'bigint') {
+    if (int !== 0n) FbValue.addIntValue(b, int);
+  } else if (int !== 0) {
+    addInt64Field(b, VALUE_INT, int);
+  }
   if (kind === ValueKind.Float) {
     // The builder leaves out a field equal to its default, and -0 == 0: force it in.
     b.forceDefaults(true);
@@ -280,61 +468,49 @@ function encodeValue(b: flatbuffers.Builder, v: unknown, i: number): flatbuffers
   return FbValue.endValue(b);
 }
 
-function decodeEffect(e: FbEffect, i: number): Effect {
+function decodeEffect(r: Reader, e: FbEffect, i: number): Effect {
   const op = OP_NAMES[e.op()];
   if (op === 'setMeta') {
     const key = e.item();
-    const value = e.amount() === null ? null : decodeValue(e.amount()!);
+    const amount = e.amount(r.value);
+    const value = amount === null ? null : decodeValue(r, amount);
     if (key === null || (value !== null && typeof value !== 'string' && typeof value !== 'number')) {
       throw invalid(`effect ${i} (setMeta) is damaged: no key, or a value that is not a string or number`, i);
     }
     return { op, key, value };
   }
-  const table = e.table();
+  const table = readName(r, e.bb_pos, VT_EFFECT_TABLE);
   if (op === undefined || table === null) throw invalid(`effect ${i} is damaged: no op or no table`, i);
-  const key = (): Key => {
-    const k = e.key();
-    const v = k === null ? null : decodeValue(k);
-    if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`effect ${i} (${op}) has no key`, i);
-    return v;
-  };
-  const column = (): string => {
-    const c = e.column();
-    if (c === null) throw invalid(`effect ${i} (${op}) names no column`, i);
-    return c;
-  };
-  const columns = (): RowInput => {
-    const out: RowInput = {};
-    for (let k = 0; k < e.columnsLength(); k++) {
-      const c = e.columns(k)!;
-      out[c.name()!] = decodeValue(c.value()!) as RowInput[string];
-    }
-    return out;
-  };
-  const row = () => Number(e.row());
   switch (op) {
     case 'insert':
     case 'upsert':
-      return { op, table, row: columns() };
+      return { op, table, row: decodeColumns(r, e) };
     case 'update':
-      return { op, table, key: key(), values: columns() };
+      return { op, table, key: decodeKey(r, e, op, i), values: decodeColumns(r, e) };
     case 'updateAt':
-      return { op, table, row: row(), values: columns() };
+      return { op, table, row: decodeRow(r, e), values: decodeColumns(r, e) };
     case 'delete':
-      return { op, table, key: key() };
+      return { op, table, key: decodeKey(r, e, op, i) };
     case 'deleteAt':
-      return { op, table, row: row() };
+      return { op, table, row: decodeRow(r, e) };
     case 'increment': {
-      const by = decodeValue(e.amount()!);
+      const key = decodeKey(r, e, op, i);
+      const by = decodeValue(r, e.amount(r.value)!);
       if (typeof by !== 'number' && typeof by !== 'bigint')
         throw invalid(`effect ${i} (increment) has no amount`, i);
-      return { op, table, key: key(), column: column(), by };
+      return { op, table, key, column: decodeColumn(r, e, op, i), by };
     }
     case 'listAdd':
     case 'listRemove':
-      return { op, table, key: key(), column: column(), value: e.item() ?? '' };
+      return {
+        op,
+        table,
+        key: decodeKey(r, e, op, i),
+        column: decodeColumn(r, e, op, i),
+        value: e.item() ?? '',
+      };
     case 'require':
-      return { op, table, key: key(), condition: decodeCondition(e, column, i) };
+      return { op, table, key: decodeKey(r, e, op, i), condition: decodeCondition(r, e, i) };
     case 'load': {
       const data = e.dataArray();
       if (data === null) throw invalid(`effect ${i} (load) has no rows`, i);
@@ -343,7 +519,37 @@ function decodeEffect(e: FbEffect, i: number): Effect {
   }
 }
 
-function decodeCondition(e: FbEffect, column: () => string, i: number): Condition {
+function decodeKey(r: Reader, e: FbEffect, op: Effect['op'], i: number): Key {
+  const k = e.key(r.value);
+  const v = k === null ? null : decodeValue(r, k);
+  if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`effect ${i} (${op}) has no key`, i);
+  return v;
+}
+
+function decodeColumn(r: Reader, e: FbEffect, op: Effect['op'], i: number): string {
+  const c = readName(r, e.bb_pos, VT_EFFECT_COLUMN);
+  if (c === null) throw invalid(`effect ${i} (${op}) names no column`, i);
+  return c;
+}
+
+function decodeRow(r: Reader, e: FbEffect): number {
+  return readInt64(r.bb, e.bb_pos, VT_EFFECT_ROW, false, -1);
+}
+
+function decodeColumns(r: Reader, e: FbEffect): RowInput {
+  const out: RowInput = {};
+  const c = r.column;
+  const n = e.columnsLength();
+  for (let k = 0; k < n; k++) {
+    e.columns(k, c);
+    // (A column without a name comes out as "null", as it always has.)
+    const name = readName(r, c.bb_pos, VT_COLUMN_NAME) as string;
+    out[name] = decodeValue(r, c.value(r.value)!) as RowInput[string];
+  }
+  return out;
+}
+
+function decodeCondition(r: Reader, e: FbEffect, i: number): Condition {
   const kind = e.condition();
   if (kind === ConditionKind.Exists) return { exists: true };
   if (kind === ConditionKind.NotExists) return { exists: false };
@@ -351,16 +557,17 @@ function decodeCondition(e: FbEffect, column: () => string, i: number): Conditio
   if (relation === undefined) throw invalid(`effect ${i} (require) has no condition`, i);
   if (relation === 'in') {
     const values: Value[] = [];
-    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(e.values(k)!));
-    return { column: column(), in: values };
+    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(r, e.values(k, r.value)!));
+    return { column: decodeColumn(r, e, 'require', i), in: values };
   }
-  const value = e.values(0);
+  const value = e.values(0, r.value);
   if (value === null) throw invalid(`effect ${i} (require) has no value to compare`, i);
   // One object type for the six relations of one value; which one the kind said.
-  return { column: column(), [relation]: decodeValue(value) } as Condition;
+  return { column: decodeColumn(r, e, 'require', i), [relation]: decodeValue(r, value) } as Condition;
 }
 
-function decodeValue(v: FbValue): Value {
+/** The value `v` points at. `v` may be the reader's shared accessor: a struct's fields get their own. */
+function decodeValue(r: Reader, v: FbValue): Value {
   switch (v.kind()) {
     case ValueKind.Null:
       return null;
@@ -368,7 +575,7 @@ function decodeValue(v: FbValue): Value {
       return v.boolValue();
     case ValueKind.Int:
     case ValueKind.Timestamp:
-      return Number(v.intValue());
+      return readInt64(r.bb, v.bb_pos, VT_VALUE_INT, false);
     case ValueKind.BigInt:
       return v.intValue();
     case ValueKind.Float:
@@ -382,9 +589,11 @@ function decodeValue(v: FbValue): Value {
     }
     case ValueKind.Struct: {
       const out: Record<string, Value> = {};
+      const f = new FbColumn();
       for (let k = 0; k < v.fieldsLength(); k++) {
-        const f = v.fields(k)!;
-        out[f.name()!] = decodeValue(f.value()!);
+        v.fields(k, f);
+        const name = readName(r, f.bb_pos, VT_COLUMN_NAME) as string;
+        out[name] = decodeValue(r, f.value(new FbValue())!);
       }
       return out;
     }
