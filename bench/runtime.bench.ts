@@ -10,8 +10,8 @@ import {
   clusterSchema,
   count,
   eq,
-  query,
   type QueryPlan,
+  query,
   runQuery,
   StateRuntime,
   sum,
@@ -126,9 +126,15 @@ log(`inline: ${JSON.stringify(inlineRates, (_k, v) => (typeof v === 'number' ? M
   // Through an inline writer from another thread (the writer applies on this thread's event loop).
   const [w] = await producers(inline, 1);
   const lat = await ask<{ us: number[] }>(w!, { kind: 'latency', n: 3000, tasks: TASKS }, 'latency');
-  row('inline writer, 1-update batch from a worker: latency', `median ${fmt(median(lat.us), 1)} µs, p99 ${fmt(p99(lat.us), 1)} µs`);
+  row(
+    'inline writer, 1-update batch from a worker: latency',
+    `median ${fmt(median(lat.us), 1)} µs, p99 ${fmt(p99(lat.us), 1)} µs`,
+  );
   const rate = await throughput([w!], 100, 1000, false);
-  row('inline writer, batches of 1,000 from a worker, uniform', `${fmt(rate)} updates/s (${fmt(rate / median(inlineRates.uniform), 2)}x inline)`);
+  row(
+    'inline writer, batches of 1,000 from a worker, uniform',
+    `${fmt(rate)} updates/s (${fmt(rate / median(inlineRates.uniform), 2)}x inline)`,
+  );
   await ask(w!, { kind: 'close' }, 'never').catch(() => {});
 }
 await inline.close();
@@ -145,7 +151,10 @@ await populate(rt);
 log(`loaded: ${rt.read((s) => s.count('tasks'))} tasks, version ${rt.version}`);
 const ws = await producers(rt, 2);
 const lat = await ask<{ us: number[] }>(ws[0]!, { kind: 'latency', n: 3000, tasks: TASKS }, 'latency');
-row('writer worker, 1-update batch from another thread: submit to visible', `median ${fmt(median(lat.us), 1)} µs, p99 ${fmt(p99(lat.us), 1)} µs`);
+row(
+  'writer worker, 1-update batch from another thread: submit to visible',
+  `median ${fmt(median(lat.us), 1)} µs, p99 ${fmt(p99(lat.us), 1)} µs`,
+);
 for (const clustered of [false, true]) {
   const inlineMedian = median(clustered ? inlineRates.clustered : inlineRates.uniform);
   for (const n of [1, 2]) {
@@ -173,7 +182,10 @@ for (const clustered of [false, true]) {
   const ms: number[] = [];
   for (let i = 0; i < 20; i++) ms.push((await ask<{ ms: number }>(ws[1]!, { kind: 'attach' }, 'attach')).ms);
   await busy;
-  row('attach (Store.attach) while the writer is saturated', `median ${fmt(median(ms), 2)} ms, p99 (max of 20) ${fmt(Math.max(...ms), 2)} ms`);
+  row(
+    'attach (Store.attach) while the writer is saturated',
+    `median ${fmt(median(ms), 2)} ms, p99 (max of 20) ${fmt(Math.max(...ms), 2)} ms`,
+  );
 }
 for (const w of ws) w.postMessage({ kind: 'close' } satisfies ProducerRequest);
 
@@ -191,7 +203,10 @@ const plans: Record<string, QueryPlan> = {
     .groupBy('node.role')
     .aggregate({ tasks: count(), cpu: sum('resources.cpu_cores') })
     .build(),
-  'tiny: one node by id (pool overhead)': query('nodes').where(eq('node_id', 'node-7')).select('node_id').build(),
+  'tiny: one node by id (pool overhead)': query('nodes')
+    .where(eq('node_id', 'node-7'))
+    .select('node_id')
+    .build(),
 };
 for (const [name, plan] of Object.entries(plans)) {
   const time = async (fn: () => unknown) => {
@@ -214,7 +229,9 @@ for (const [name, plan] of Object.entries(plans)) {
 }
 await rt.close();
 
-console.log(`\nRuntime, ${fmt(NODES)} nodes and ${fmt(TASKS)} tasks, Node ${process.version}, 2 cores for 3+ busy threads\n`);
+console.log(
+  `\nRuntime, ${fmt(NODES)} nodes and ${fmt(TASKS)} tasks, Node ${process.version}, 2 cores for 3+ busy threads\n`,
+);
 console.log('| measure | result |');
 console.log('|---|---|');
 for (const [a, b] of table) console.log(`| ${a} | ${b} |`);

@@ -52,4 +52,3 @@ export function taskBatch(rows: TaskRow[]): Table {
     input_cids: vectorFromArray(col(rows, 'input_cids'), new List(new Field('item', utf8, false))),
   });
 }
-

@@ -11,6 +11,9 @@ type Without<T> = T extends unknown ? Omit<T, 'id'> : never;
  * A worker thread attached to a store, answering reads: the package's `workers/reader` entry with
  * a promise per request. Use it to read the same memory from other threads without writing a
  * worker of your own.
+ *
+ * @deprecated Run reads in other threads with `StateRuntime`'s reader pool (`runtime.query`), or
+ * `attach(runtime.handle())` in your own workers. Kept for code that uses it.
  */
 export class ReaderWorker {
   /** The underlying worker (its `threadId` names it in pin listings). */

@@ -57,7 +57,10 @@ describe.each([0, 2])('queries with %i reader threads', (readers) => {
     expect(runtime.readers).toBe(readers);
     await runtime.submit(opening);
     let seed = 1;
-    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     let writing = true;
     const writes = (async () => {
       while (writing) await Promise.all(Array.from({ length: 50 }, () => runtime.submit(transfer(rand))));
