@@ -331,9 +331,10 @@ export class Store {
   /**
    * Runs `fn` in a transaction and publishes its changes as one new version, all or nothing. If
    * `fn` throws, nothing changes and the error propagates. Returns the published version (the
-   * current one if `fn` changed nothing).
+   * current one if `fn` changed nothing). With `version`, see {@link applyAt}: the transaction is
+   * published as exactly that version (how a checkpoint is restored at its own version).
    */
-  write(fn: (tx: Transaction) => void): number {
+  write(fn: (tx: Transaction) => void, options: { version?: number } = {}): number {
     this.#open();
     const writer = this.#writer;
     if (writer === null) {
@@ -344,8 +345,9 @@ export class Store {
     }
     if (this.#writing)
       throw new StateError('NESTED_WRITE', 'store.write() was called inside another write callback');
+    // Before the flag: begin refuses a bad replay version, and then nothing was started.
+    const tx = writer.begin(options.version);
     this.#writing = true;
-    const tx = writer.begin();
     try {
       fn(tx);
       return writer.commit(tx);
@@ -364,6 +366,22 @@ export class Store {
    */
   apply(effects: Batch): number {
     return this.write((tx) => applyBatch(tx, effects));
+  }
+
+  /**
+   * Applies `batch` (null: nothing) as exactly version `version`, which must be above the newest,
+   * and publishes it even if it changes nothing: how a write-ahead log or a replica replays a
+   * record, so that version numbers mean the same before and after (gaps allowed). Replayed
+   * versions start no dictionary compaction: the record of a compaction is a marker replayed as
+   * an empty version. A failure changes nothing, as with `apply`.
+   */
+  applyAt(version: number, batch: Batch | null): number {
+    return this.write(
+      (tx) => {
+        if (batch !== null) applyBatch(tx, batch);
+      },
+      { version },
+    );
   }
 
   /** Pins the newest version. Call `release()` on the snapshot when done. */

@@ -85,6 +85,8 @@ export class Writer {
   readonly #released: number[];
   readonly #onCommit: CommitHook | null;
   #compacting = false;
+  /** Whether the open transaction publishes its exact version (see begin). */
+  #exact = false;
   #version = 0;
   #root = -1;
   #sinceScan = 0;
@@ -121,9 +123,20 @@ export class Writer {
     return this.#retired.bytes;
   }
 
-  /** Starts a transaction on the newest version. */
-  begin(): Transaction {
-    this.#core.start(this.#root, this.#version + 1);
+  /**
+   * Starts a transaction on the newest version. With `at`, its commit publishes exactly version
+   * `at` (above the newest), even if it changes nothing, and starts no compaction of its own: how a
+   * log or a replica replays a record so that version numbers mean the same on both sides.
+   */
+  begin(at?: number): Transaction {
+    if (at !== undefined && !(Number.isSafeInteger(at) && at > this.#version)) {
+      throw new StateError(
+        'INVALID_OPTION',
+        `a replayed version must be an integer above the newest, ${this.#version}; not ${at}`,
+      );
+    }
+    this.#exact = at !== undefined;
+    this.#core.start(this.#root, at ?? this.#version + 1);
     return new Transaction(this.#core);
   }
 
@@ -141,7 +154,9 @@ export class Writer {
     let changed = meta !== null;
     for (const t of tables) if (t?.dirty) changed = true;
     for (const d of domains) if (d?.dirty) changed = true;
-    if (!changed) {
+    const exact = this.#exact;
+    this.#exact = false;
+    if (!changed && !exact) {
       this.#freeAll(allocated);
       return this.#version;
     }
@@ -172,7 +187,7 @@ export class Writer {
     if (metaBlock !== null) this.#setMeta(f64, r, metaBlock, version);
     // The domains this commit grew or released cells of: only they can need compacting now. (A
     // compaction's own commit leaves the list alone: the check that made it is iterating it.)
-    const checking = !this.#compacting;
+    const checking = !this.#compacting && !exact;
     if (checking) this.#touched.length = 0;
     for (let d = 0; d < domains.length; d++) {
       const td = domains[d];
