@@ -5,6 +5,8 @@
  * Layout (byte offsets):
  *   0    Int32 header words (see the `W_*` constants)
  *   64   BigInt64 version word (the newest published version, 64-bit so it never wraps)
+ *   80   Int32 durability words (see the `W_WRITTEN`, `W_DURABLE`... constants)
+ *   112  BigInt64 durable version word (the newest version whose log record is on disk)
  *   128  root ring: `ringSize` pairs of Int32 (segment, byte offset) of each recent root block
  *   ...  slot owners: Int32 per reader slot (thread tag, 0 = free)
  *   ...  slot versions: BigInt64 per reader slot (pinned version, 0 = not pinned)
@@ -30,6 +32,23 @@ export const W_SLOT_HWM = 9;
 export const W_NOTIFY = 10;
 /** Threads waiting on `W_NOTIFY`: the writer calls `Atomics.notify` only while this is above 0. */
 export const W_WAITERS = 11;
+
+/*
+ * Durability words (a store with a write-ahead log). The writer appends each version's record to
+ * the log and then stores the version in W_WRITTEN; the persistence worker sleeps on it, fdatasyncs
+ * the log, stores the version in the durable word and then in W_DURABLE, on which durable submits
+ * sleep. Each notify word has its waiter count, so that nobody calls Atomics.notify in vain.
+ */
+/** The low 32 bits of the newest version written to the log (not yet synced). */
+export const W_WRITTEN = 20;
+export const W_WRITTEN_WAITERS = 21;
+/** The low 32 bits of the durable version word: durable submits wait on it. */
+export const W_DURABLE = 22;
+export const W_DURABLE_WAITERS = 23;
+/** 1 once making the log durable failed: the store takes no more writes (PERSIST_FAILED). */
+export const W_PERSIST_FAILED = 24;
+/** Index into `i64` of the durable version word. */
+export const DURABLE_INDEX = 14;
 
 const VERSION_BYTE = 64;
 const RING_BYTE = 128;

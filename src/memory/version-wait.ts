@@ -16,39 +16,77 @@ export function currentVersion(ctl: Control): number {
   return Number(Atomics.load(ctl.i64, ctl.versionIndex));
 }
 
+/** A 64-bit counter in a control block and the Int32 word its thread stores its low bits in. */
+export interface CounterWords {
+  /** Index into `ctl.i64` of the counter. */
+  readonly counter: number;
+  /** Index into `ctl.i32` of the notify word: the counter's low 32 bits, stored after it. */
+  readonly notify: number;
+  /** Index into `ctl.i32` of the count of threads waiting on the notify word. */
+  readonly waiters: number;
+}
+
+/** The published version and its notify word (see Writer#publish). */
+export const VERSION_WORDS = (ctl: Control): CounterWords => ({
+  counter: ctl.versionIndex,
+  notify: W_NOTIFY,
+  waiters: W_WAITERS,
+});
+
 /**
  * Resolves with the newest version once it is above `after`, without blocking the event loop: the
  * thread sleeps in `Atomics.waitAsync` on the notify word until the writer publishes. Resolves
  * with the current version (maybe still `after`) when `timeoutMs` passes or `signal` aborts.
- *
- * The protocol with the writer (see Writer#publish), step by step:
- * 1. count ourselves in `W_WAITERS` first, so that a writer publishing from now on notifies;
- * 2. read the notify word `n`, then the version: if the version is already above `after`, done;
- * 3. wait while the notify word still equals `n`. A publish between 2 and 3 changed the word, so
- *    the wait returns at once ("not-equal"); a publish after 3 sees our count (its load of the
- *    count follows its store of the word, ours precedes our wait) and notifies.
- * The word holds only the version's low 32 bits, so after 2^32 versions without a wake-up it could
- * match again: the wait is bounded by a timer slice, and the version is checked on each round.
  */
-export async function waitForVersion(
+export function waitForVersion(
   ctl: Control,
   after: number,
   timeoutMs = Number.POSITIVE_INFINITY,
   signal?: AbortSignal,
 ): Promise<number> {
+  return waitAbove(ctl, VERSION_WORDS(ctl), after, timeoutMs, signal);
+}
+
+/** Stores a new value of a counter and wakes its waiters (the counting side of {@link waitAbove}). */
+export function storeCounter(ctl: Control, words: CounterWords, value: number): void {
+  Atomics.store(ctl.i64, words.counter, BigInt(value));
+  Atomics.store(ctl.i32, words.notify, value | 0);
+  if (Atomics.load(ctl.i32, words.waiters) > 0) Atomics.notify(ctl.i32, words.notify);
+}
+
+/**
+ * Resolves with a counter's value once it is above `after` (see {@link waitForVersion}); with its
+ * current value when `timeoutMs` passes or `signal` aborts first.
+ *
+ * The protocol with the counting thread (see storeCounter), step by step:
+ * 1. count ourselves in the waiters word first, so that a store from now on notifies;
+ * 2. read the notify word `n`, then the counter: if it is already above `after`, done;
+ * 3. wait while the notify word still equals `n`. A store between 2 and 3 changed the word, so
+ *    the wait returns at once ("not-equal"); a store after 3 sees our count (its load of the
+ *    count follows its store of the word, ours precedes our wait) and notifies.
+ * The word holds only the low 32 bits, so after 2^32 stores without a wake-up it could match again:
+ * each wait is bounded by a second, and the counter is checked on each round.
+ */
+export async function waitAbove(
+  ctl: Control,
+  words: CounterWords,
+  after: number,
+  timeoutMs = Number.POSITIVE_INFINITY,
+  signal?: AbortSignal,
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  Atomics.add(ctl.i32, W_WAITERS, 1);
+  Atomics.add(ctl.i32, words.waiters, 1);
   // Atomics.waitAsync alone does not keep the event loop alive: a thread whose only task is to
-  // wait for the next version would exit. The timer keeps it alive while we wait.
+  // wait would exit. The timer keeps it alive while we wait.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     for (;;) {
-      const n = Atomics.load(ctl.i32, W_NOTIFY);
-      const v = currentVersion(ctl);
+      const n = Atomics.load(ctl.i32, words.notify);
+      const v = Number(Atomics.load(ctl.i64, words.counter));
       if (v > after || signal?.aborted) return v;
       const left = deadline - performance.now();
       if (left <= 0) return v;
-      const wait = atomics.waitAsync(ctl.i32, W_NOTIFY, n, Math.min(left, 1000));
+      const wait = atomics.waitAsync(ctl.i32, words.notify, n, Math.min(left, 1000));
       if (wait.async) {
         if (signal === undefined) await wait.value;
         else await abortable(wait.value, signal);
@@ -56,7 +94,7 @@ export async function waitForVersion(
     }
   } finally {
     clearInterval(keepAlive);
-    Atomics.sub(ctl.i32, W_WAITERS, 1);
+    Atomics.sub(ctl.i32, words.waiters, 1);
   }
 }
 
