@@ -1,7 +1,7 @@
 // Helpers of the WAL tests: a temporary folder per test, payloads that say which version they are,
 // and file hashes to show that a read changed nothing.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,9 +33,11 @@ export function lengthOf(version: number, max: number): number {
 export function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir).sort()) {
-    out[name] = createHash('sha256')
-      .update(readFileSync(join(dir, name)))
-      .digest('hex');
+    if (statSync(join(dir, name)).isDirectory()) out[name] = 'folder';
+    else
+      out[name] = createHash('sha256')
+        .update(readFileSync(join(dir, name)))
+        .digest('hex');
   }
   return out;
 }
