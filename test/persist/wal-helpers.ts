@@ -24,6 +24,17 @@ export function payload(version: number, length: number): Uint8Array {
   return out;
 }
 
+/**
+ * A payload of `version` that is fast to make (a native fill of an 8-byte block that holds the
+ * version), for tests that need many large records and little time spent outside writes.
+ */
+export function fastPayload(version: number, length: number): Uint8Array {
+  const block = Buffer.alloc(8);
+  block.writeUInt32LE(version >>> 0, 0);
+  block.writeUInt32LE((version * 2654435761) >>> 0, 4);
+  return Buffer.alloc(length, block);
+}
+
 /** A payload length that varies with the version, from 0 to `max - 1` bytes. */
 export function lengthOf(version: number, max: number): number {
   return (version * 7919) % max;
