@@ -1,5 +1,4 @@
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
 import { StateError } from '../../errors.js';
 import { isDamagedName, parseSegmentName } from './format.js';
 
@@ -79,9 +78,4 @@ export function syncFolder(folder: string, fs: WalFs = defaultWalFs): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** `join(folder, name)`, for symmetry with the names the functions here return. */
-export function segmentPath(folder: string, name: string): string {
-  return join(folder, name);
 }
