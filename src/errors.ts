@@ -38,7 +38,21 @@ export type StateErrorCode =
   /** A failure that is not the caller's: a bug, reported with its original message. */
   | 'INTERNAL'
   /** A query plan that cannot run: its message names the table and column. */
-  | 'INVALID_QUERY';
+  | 'INVALID_QUERY'
+  /**
+   * A write-ahead log folder or segment this code cannot read: not a WAL folder, a file that is no
+   * segment, or a segment of a newer format version. Nothing was changed.
+   */
+  | 'WAL_FORMAT'
+  /**
+   * A damaged record in the write-ahead log with valid records after it (not a torn tail): details
+   * name the segment file and byte offset. Nothing was changed; `repair: true` keeps what precedes.
+   */
+  | 'WAL_CORRUPT'
+  /** An fsync or fdatasync of the write-ahead log failed. Fatal: it is never retried. */
+  | 'WAL_SYNC_FAILED'
+  /** A write to the write-ahead log failed or was short. Fatal: the writer takes no more records. */
+  | 'WAL_WRITE_FAILED';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {
@@ -54,6 +68,10 @@ export interface StateErrorDetails {
   value?: unknown;
   /** Index of the failing operation inside its transaction. */
   op?: number;
+  /** The write-ahead log segment file (its name in the folder) where the failure is. */
+  segment?: string;
+  /** The byte offset in `segment` of the record that failed. */
+  offset?: number;
 }
 
 /**
