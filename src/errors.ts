@@ -38,7 +38,15 @@ export type StateErrorCode =
   /** A failure that is not the caller's: a bug, reported with its original message. */
   | 'INTERNAL'
   /** A query plan that cannot run: its message names the table and column. */
-  | 'INVALID_QUERY';
+  | 'INVALID_QUERY'
+  /** A checkpoint (or its manifest) is damaged, truncated, missing a file or fails its checksum; the message names the file. */
+  | 'CHECKPOINT_CORRUPT'
+  /** A checkpoint folder or manifest was written by a newer format version than this code reads: refused, nothing overwritten. */
+  | 'CHECKPOINT_FORMAT'
+  /** A checkpoint's schema differs from the requested one by more than added nullable columns; the message says what differs. */
+  | 'SCHEMA_MISMATCH'
+  /** A file-system operation of persistence failed (permissions, space, a vanished folder); the message names the path. */
+  | 'PERSIST_IO';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {
@@ -54,6 +62,8 @@ export interface StateErrorDetails {
   value?: unknown;
   /** Index of the failing operation inside its transaction. */
   op?: number;
+  /** The file or folder a persistence operation addressed. */
+  path?: string;
 }
 
 /**
