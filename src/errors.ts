@@ -52,7 +52,19 @@ export type StateErrorCode =
   /** An fsync or fdatasync of the write-ahead log failed. Fatal: it is never retried. */
   | 'WAL_SYNC_FAILED'
   /** A write to the write-ahead log failed or was short. Fatal: the writer takes no more records. */
-  | 'WAL_WRITE_FAILED';
+  | 'WAL_WRITE_FAILED'
+  /** A checkpoint (or its manifest) is damaged, truncated, missing a file or fails its checksum; the message names the file. */
+  | 'CHECKPOINT_CORRUPT'
+  /** A checkpoint folder or manifest was written by a newer format version than this code reads: refused, nothing overwritten. */
+  | 'CHECKPOINT_FORMAT'
+  /** A checkpoint's schema differs from the requested one by more than added nullable columns; the message says what differs. */
+  | 'SCHEMA_MISMATCH'
+  /** A file-system operation of persistence failed (permissions, space, a vanished folder); the message names the path. */
+  | 'PERSIST_IO'
+  /** Another process (or this one) holds the persistence folder's writer lock (its LOCK file). */
+  | 'FOLDER_LOCKED'
+  /** The log could not be made durable (a failed fsync or write): the store takes no more writes. */
+  | 'PERSIST_FAILED';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {
@@ -72,6 +84,8 @@ export interface StateErrorDetails {
   segment?: string;
   /** The byte offset in `segment` of the record that failed. */
   offset?: number;
+  /** The file or folder a persistence operation addressed. */
+  path?: string;
 }
 
 /**

@@ -11,6 +11,30 @@ export { describeValue, StateError, type StateErrorCode, type StateErrorDetails 
 export { POISON_BYTE } from './memory/arena.js';
 export type { PinInfo } from './memory/slots.js';
 export {
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointFile,
+  type CheckpointInfo,
+  type CheckpointProblem,
+  type CheckpointWritten,
+  checkpointName,
+  checkSchemaCompatible,
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  loadInto,
+  type Manifest,
+  type ManifestEntry,
+  type ParquetCompression,
+  type PersistFormat,
+  type RestoreCheckpointOptions,
+  type RestoredCheckpoint,
+  readManifest,
+  restoreCheckpoint,
+  schemaDifferences,
+  type WriteCheckpointOptions,
+  writeCheckpoint,
+} from './persist/checkpoint/index.js';
+export {
   type Aggregate,
   type AggState,
   and,
