@@ -6,7 +6,8 @@
  *   0    Int32 header words (see the `W_*` constants)
  *   64   BigInt64 version word (the newest published version, 64-bit so it never wraps)
  *   80   Int32 durability words (see the `W_WRITTEN`, `W_DURABLE`... constants)
- *   112  BigInt64 durable version word (the newest version whose log record is on disk)
+ *   112  BigInt64 durable version word (the newest version whose log record is on disk), then
+ *        the written version word (the newest version whose record the log holds, maybe unsynced)
  *   128  root ring: `ringSize` pairs of Int32 (segment, byte offset) of each recent root block
  *   ...  slot owners: Int32 per reader slot (thread tag, 0 = free)
  *   ...  slot versions: BigInt64 per reader slot (pinned version, 0 = not pinned)
@@ -49,6 +50,8 @@ export const W_DURABLE_WAITERS = 23;
 export const W_PERSIST_FAILED = 24;
 /** Index into `i64` of the durable version word. */
 export const DURABLE_INDEX = 14;
+/** Index into `i64` of the written version word (the log holds every record up to it). */
+export const WRITTEN_INDEX = 15;
 
 const VERSION_BYTE = 64;
 const RING_BYTE = 128;

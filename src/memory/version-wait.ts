@@ -1,4 +1,14 @@
-import { type Control, W_NOTIFY, W_WAITERS } from './control.js';
+import {
+  type Control,
+  DURABLE_INDEX,
+  W_DURABLE,
+  W_DURABLE_WAITERS,
+  W_NOTIFY,
+  W_WAITERS,
+  W_WRITTEN,
+  W_WRITTEN_WAITERS,
+  WRITTEN_INDEX,
+} from './control.js';
 
 /** Atomics.waitAsync (ES2024, in Node 20) until the TypeScript lib we target has it. */
 interface WaitAsync {
@@ -108,3 +118,17 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefined
     });
   });
 }
+
+/** The log's written version (see `W_WRITTEN`): the persistence worker waits on it. */
+export const WRITTEN_WORDS: CounterWords = {
+  counter: WRITTEN_INDEX,
+  notify: W_WRITTEN,
+  waiters: W_WRITTEN_WAITERS,
+};
+
+/** The durable version (see `W_DURABLE`): durable submits wait on it. */
+export const DURABLE_WORDS: CounterWords = {
+  counter: DURABLE_INDEX,
+  notify: W_DURABLE,
+  waiters: W_DURABLE_WAITERS,
+};

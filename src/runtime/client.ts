@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { encodeBatch } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
+import { W_PERSIST_FAILED } from '../memory/control.js';
+import { DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
+import type { Durability } from '../persist/options.js';
 import { QueryBuilder, type QueryPlan, type QueryResult, runQuery } from '../query/index.js';
 import { type Batch, BatchBuilder } from '../store/effects.js';
 import type { Snapshot } from '../store/snapshot.js';
@@ -74,6 +77,9 @@ export class StateClient {
   readonly #link: Link;
   readonly #maxInFlight: number;
   readonly #maxBatchBytes: number;
+  /** The runtime's durability (null: no persistence folder), and the policy submits get by default. */
+  readonly #durability: Durability | null;
+  readonly #defaultPolicy: SettlePolicy;
   readonly #pending = new Map<number, Pending>();
   /** Submits waiting for room in flight, oldest at `#waitHead` (a queue without shift()'s O(n)). */
   #waiting: { seq: number; bytes: Uint8Array }[] = [];
@@ -85,16 +91,22 @@ export class StateClient {
   #inFlight = 0;
   #failure: StateError | null = null;
   #closing: Promise<void> | null = null;
+  /** Durable waits (see settled), served by one watcher (#watchDurable). */
+  readonly #durableWaits: { version: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   /** Called once no submit is pending any more (close waits for that). */
   readonly #drainWaiters: (() => void)[] = [];
 
   private constructor(
     store: Store,
     ownsStore: boolean,
+    address: WriterAddress,
     connect: (c: StateClient) => Link,
     options: ClientOptions,
   ) {
     this.#store = store;
+    this.#durability = address.durability;
+    // Under 'always' a submit resolves once durable, unless the caller asks for less.
+    this.#defaultPolicy = address.durability === 'always' ? 'durable' : 'visible';
     this.#ownsStore = ownsStore;
     this.#maxInFlight = options.maxInFlight ?? 1024;
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
@@ -114,7 +126,7 @@ export class StateClient {
     });
     if (host !== undefined) {
       // The writer runs in this thread: share its store, and talk to it without a port.
-      return new StateClient(host.store, false, (c) => localLink(host, events(c)), options);
+      return new StateClient(host.store, false, address, (c) => localLink(host, events(c)), options);
     }
     const store = await Store.attach(address.store);
     try {
@@ -124,7 +136,13 @@ export class StateClient {
       while (capacity < limit + 8) capacity *= 2;
       const ring = createRing({ capacity, maxFrameBytes: limit, doorbell: address.doorbell });
       const port = await requestConnect(address, ring);
-      return new StateClient(store, true, (c) => portLink(port, new RingWriter(ring), events(c)), options);
+      return new StateClient(
+        store,
+        true,
+        address,
+        (c) => portLink(port, new RingWriter(ring), events(c)),
+        options,
+      );
     } catch (err) {
       store.close();
       throw err;
@@ -147,9 +165,10 @@ export class StateClient {
    * in which case nothing changed.
    */
   submit(batch: Batch | BatchBuilder, options: SubmitOptions = {}): Promise<number> {
-    const policy = options.policy ?? 'visible';
+    const policy = options.policy ?? this.#defaultPolicy;
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    if (policy !== 'visible') return Promise.reject(unsupported(policy));
+    const refused = this.#refusal(policy);
+    if (refused !== null) return Promise.reject(refused);
     const b = batch instanceof BatchBuilder ? batch.build() : batch;
     const seq = this.#seq + 1;
     let bytes: Uint8Array;
@@ -168,12 +187,13 @@ export class StateClient {
       );
     }
     this.#seq = seq;
-    return new Promise<number>((resolve, reject) => {
+    const visible = new Promise<number>((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
       if (this.#inFlight < this.#maxInFlight && this.#waitHead === this.#waiting.length)
         this.#send(seq, bytes);
       else this.#waiting.push({ seq, bytes });
     });
+    return policy === 'visible' ? visible : visible.then((v) => this.settled(v, policy).then(() => v));
   }
 
   /**
@@ -211,13 +231,64 @@ export class StateClient {
     );
   }
 
-  /** Resolves once `version` holds under `policy` (`visible`: published). */
+  /**
+   * Resolves once `version` holds under `policy`: `visible`, published; `durable`, its log record
+   * is on disk (one fdatasync covers every record written before it). Rejects with PERSIST_FAILED
+   * if the log could not be made durable.
+   */
   async settled(version: number, policy: SettlePolicy = 'visible'): Promise<void> {
-    if (policy !== 'visible') throw unsupported(policy);
-    while (this.#store.version < version) {
-      if (this.#failure !== null) throw this.#failure;
-      await this.#store.waitForVersion(version - 1, { timeoutMs: 1000, signal: this.#closed.signal });
+    const refused = this.#refusal(policy);
+    if (refused !== null) throw refused;
+    if (policy === 'visible') {
+      while (this.#store.version < version) {
+        if (this.#failure !== null) throw this.#failure;
+        await this.#store.waitForVersion(version - 1, { timeoutMs: 1000, signal: this.#closed.signal });
+      }
+      return;
     }
+    if (Number(Atomics.load(this.#store.controlBlock.i64, DURABLE_WORDS.counter)) >= version) return;
+    // One watcher per client serves every durable wait: thousands of submits in flight must not
+    // each sleep on the word (and each register an abort listener).
+    await new Promise<void>((resolve, reject) => {
+      this.#durableWaits.push({ version, resolve, reject });
+      if (this.#durableWaits.length === 1) void this.#watchDurable();
+    });
+  }
+
+  /** Sleeps on the durable word while durable waits are pending, settling them as it advances. */
+  async #watchDurable(): Promise<void> {
+    const ctl = this.#store.controlBlock;
+    let durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
+    const waits = this.#durableWaits;
+    while (waits.length > 0) {
+      let error: StateError | null = null;
+      if (Atomics.load(ctl.i32, W_PERSIST_FAILED) !== 0) {
+        error = new StateError(
+          'PERSIST_FAILED',
+          'the log could not be made durable, so these versions are not; the store takes no more writes',
+        );
+      } else if (this.#closed.signal.aborted) {
+        error = this.#failure ?? new StateError('STORE_CLOSED', 'this client was closed');
+      }
+      // Keep the waits not yet reached; settle the rest (all of them on an error).
+      let kept = 0;
+      for (const w of waits) {
+        if (error !== null) w.reject(error);
+        else if (w.version <= durable) w.resolve();
+        else waits[kept++] = w;
+      }
+      waits.length = error === null ? kept : 0;
+      if (waits.length === 0) return;
+      durable = await waitAbove(ctl, DURABLE_WORDS, durable, 1000);
+    }
+  }
+
+  /** Why `policy` cannot be honoured here, or null. */
+  #refusal(policy: SettlePolicy): StateError | null {
+    if (policy === 'visible') return null;
+    if (policy === 'durable' && (this.#durability === 'always' || this.#durability === 'interval'))
+      return null;
+    return unsupported(policy, this.#durability);
   }
 
   /** Runs a query on the newest version in this thread (the runtime's `query` uses its pool). */
@@ -367,11 +438,14 @@ export function attach(handle: RuntimeHandle, options: ClientOptions = {}): Prom
   return StateClient.open(handle, options);
 }
 
-function unsupported(policy: string): StateError {
-  return new StateError(
-    'INVALID_OPTION',
-    policy === 'durable' || policy === 'replicated'
-      ? `policy ${policy} needs ${policy === 'durable' ? 'durability (persistPath)' : 'replication'}, which this runtime does not have`
-      : `unknown settle policy ${JSON.stringify(policy)}: use visible, durable or replicated`,
-  );
+function unsupported(policy: string, durability: Durability | null): StateError {
+  const why =
+    policy === 'durable'
+      ? durability === 'none'
+        ? "policy durable needs a durability that syncs the log ('always' or 'interval'); this runtime has 'none'"
+        : 'policy durable needs a persistence folder (persistPath), which this runtime does not have'
+      : policy === 'replicated'
+        ? 'policy replicated needs replication, which this runtime does not have'
+        : `unknown settle policy ${JSON.stringify(policy)}: use visible, durable or replicated`;
+  return new StateError('INVALID_OPTION', why);
 }

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StateError } from '../errors.js';
+import type { CheckpointSummary } from '../persist/checkpointer.js';
+import { lockFolder } from '../persist/lock.js';
+import { type PersistOptions, persistConfig } from '../persist/options.js';
+import type { RecoveryReport } from '../persist/recover.js';
 import { QueryBuilder, type QueryPlan, type QueryResult } from '../query/index.js';
 import type { Schema } from '../schema/schema.js';
 import type { Batch, BatchBuilder } from '../store/effects.js';
@@ -18,10 +22,42 @@ import {
   type UpdateResult,
 } from './client.js';
 import type { CommitFeed, CommitRecord } from './feed.js';
+import { Persistence } from './persistence.js';
 import { type QueryOptions, ReaderPool } from './reader-pool.js';
 import type { WatchOptions } from './watch.js';
 import { errorFromWire } from './wire.js';
 import { resolveWorker } from './worker-entry.js';
+
+/** Starts the writer worker and waits until it has created (or recovered) the store. */
+async function startWriterWorker(
+  runtimeId: string,
+  schema: Schema,
+  options: WriterHostOptions,
+): Promise<{ worker: Worker; address: WriterAddress; recovery: RecoveryReport | null }> {
+  const entry = resolveWorker(new URL('../../workers/writer.js', import.meta.url));
+  const worker = new Worker(entry.filename, {
+    argv: entry.argv,
+    workerData: { runtimeId, schema, options } satisfies WriterWorkerData,
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      const onMessage = (m: WriterControl) => {
+        if (m.t === 'ready') resolve({ worker, address: m.address, recovery: m.recovery });
+        else if (m.t === 'failed') reject(errorFromWire(m.error));
+        else return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+      };
+      const onExit = (code: number) =>
+        reject(new StateError('WRITER_DIED', `the writer worker exited with code ${code} while starting`));
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+}
 
 /** Half the cores beyond the two that the writer and the main thread keep busy, at most 4. */
 function defaultReaders(): number {
@@ -32,7 +68,7 @@ import { type WriterAddress, WriterHost, type WriterHostOptions } from './writer
 import type { WriterControl, WriterWorkerData } from './writer-worker.js';
 
 /** Options of {@link StateRuntime.start}: the store's, the writer's and the main client's. */
-export interface RuntimeOptions extends WriterHostOptions, ClientOptions {
+export interface RuntimeOptions extends Omit<WriterHostOptions, 'persist'>, ClientOptions, PersistOptions {
   /**
    * Where the writer runs. `worker` (default): a writer worker creates the store and owns it; the
    * main thread is a client like any other. `inline`: this thread owns the store and applies other
@@ -60,38 +96,61 @@ export class StateRuntime {
   readonly #host: WriterHost | null;
   readonly #worker: Worker | null;
   readonly #pool: ReaderPool;
+  readonly #persistence: Persistence | null;
+  readonly #unlock: (() => void) | null;
+  /** What opening the persistence folder found and did (null without one). */
+  readonly recovery: RecoveryReport | null;
   /** Resolves when the writer worker has exited (never, for an inline writer). */
   readonly #exited: Promise<void>;
   #closing: Promise<void> | null = null;
 
-  private constructor(
-    writer: 'worker' | 'inline',
-    client: StateClient,
-    address: WriterAddress,
-    host: WriterHost | null,
-    worker: Worker | null,
-    pool: ReaderPool,
-  ) {
-    this.#pool = pool;
-    this.writer = writer;
-    this.client = client;
-    this.#address = address;
-    this.#host = host;
-    this.#worker = worker;
+  private constructor(init: {
+    writer: 'worker' | 'inline';
+    client: StateClient;
+    address: WriterAddress;
+    host: WriterHost | null;
+    worker: Worker | null;
+    pool: ReaderPool;
+    persistence: Persistence | null;
+    recovery: RecoveryReport | null;
+    unlock: (() => void) | null;
+  }) {
+    this.writer = init.writer;
+    this.client = init.client;
+    this.#address = init.address;
+    this.#host = init.host;
+    this.#worker = init.worker;
+    this.#pool = init.pool;
+    this.#persistence = init.persistence;
+    this.recovery = init.recovery;
+    this.#unlock = init.unlock;
+    const worker = init.worker;
     this.#exited =
       worker === null
         ? new Promise<void>(() => {})
         : new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   }
 
-  /** Starts a runtime on `schema`: an empty store, its writer, and this thread's client. */
+  /**
+   * Starts a runtime on `schema`: its writer, this thread's client and the reader pool. With
+   * `persistPath`, the folder is locked, the writer recovers the state from it (newest valid
+   * checkpoint, then the log after it; see `recovery`), and the persistence and checkpoint workers
+   * start.
+   */
   static async start(schema: Schema, options: RuntimeOptions = {}): Promise<StateRuntime> {
     const {
       writer = 'worker',
       maxInFlight,
       maxBatchBytes,
       readers = defaultReaders(),
-      ...hostOptions
+      persistPath,
+      persistIntervalSeconds,
+      persistFormat,
+      keepCheckpoints,
+      durability,
+      syncIntervalMs,
+      repair,
+      ...storeOptions
     } = options;
     if (writer !== 'worker' && writer !== 'inline') {
       throw new StateError(
@@ -99,44 +158,56 @@ export class StateRuntime {
         `option writer must be 'worker' or 'inline', not ${String(writer)}`,
       );
     }
+    const persist = persistConfig({
+      persistPath,
+      persistIntervalSeconds,
+      persistFormat,
+      keepCheckpoints,
+      durability,
+      syncIntervalMs,
+      repair,
+    });
+    // One writing process per folder: the lock is the process's, so it is taken here, not in the
+    // writer's thread, and held until close() has written the final checkpoint.
+    const unlock = persist === null ? null : lockFolder(persist.folder);
+    const hostOptions: WriterHostOptions = { ...storeOptions, persist };
     const runtimeId = randomUUID();
     const clientOptions = { maxInFlight, maxBatchBytes };
-    if (writer === 'inline') {
-      const host = new WriterHost(runtimeId, schema, hostOptions);
-      const address = host.address();
-      const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
-      const pool = await ReaderPool.start(client.store, readers);
-      return new StateRuntime('inline', client, address, host, null, pool);
-    }
-    const entry = resolveWorker(new URL('../../workers/writer.js', import.meta.url));
-    const worker = new Worker(entry.filename, {
-      argv: entry.argv,
-      workerData: { runtimeId, schema, options: hostOptions } satisfies WriterWorkerData,
-    });
-    const address = await new Promise<WriterAddress>((resolve, reject) => {
-      const onMessage = (m: WriterControl) => {
-        if (m.t === 'ready') resolve(m.address);
-        else if (m.t === 'failed') reject(errorFromWire(m.error));
-        else return;
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-      };
-      const onExit = (code: number) =>
-        reject(new StateError('WRITER_DIED', `the writer worker exited with code ${code} while starting`));
-      worker.on('message', onMessage);
-      worker.once('exit', onExit);
-    });
+    let host: WriterHost | null = null;
+    let worker: Worker | null = null;
     try {
+      let address: WriterAddress;
+      let recovery: RecoveryReport | null;
+      if (writer === 'inline') {
+        host = new WriterHost(runtimeId, schema, hostOptions);
+        address = host.address();
+        recovery = host.recovery;
+      } else {
+        ({ worker, address, recovery } = await startWriterWorker(runtimeId, schema, hostOptions));
+      }
+      const persistence = persist === null ? null : await Persistence.start(persist, address);
       const client = await attach({ kind: 'acs-runtime', address }, clientOptions);
       const pool = await ReaderPool.start(client.store, readers);
       // The writer must not keep the process alive by itself: close() ends it, and a process that
-      // forgets to close still exits (its unsaved state with it, as with any in-memory store).
-      worker.unref();
-      return new StateRuntime('worker', client, address, null, worker, pool);
+      // forgets to close still exits (what the log holds survives it).
+      worker?.unref();
+      return new StateRuntime({ writer, client, address, host, worker, pool, persistence, recovery, unlock });
     } catch (err) {
-      await worker.terminate();
+      if (host !== null) await host.close();
+      if (worker !== null) await worker.terminate();
+      unlock?.();
       throw err;
     }
+  }
+
+  /** Writes a checkpoint of the newest version now; resolves once it is on disk (null: nothing new). */
+  checkpoint(): Promise<CheckpointSummary | null> {
+    if (this.#persistence === null) {
+      return Promise.reject(
+        new StateError('INVALID_OPTION', 'checkpoint() needs a persistence folder (option persistPath)'),
+      );
+    }
+    return this.#persistence.checkpoint();
   }
 
   /** A structured-clonable handle: post it to a worker and `attach(handle)` there. */
@@ -242,17 +313,23 @@ export class StateRuntime {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#pool.close();
-      await this.client.close();
-      if (this.#host !== null) {
-        await this.#host.close();
-        return;
+      try {
+        await this.#pool.close();
+        await this.client.close();
+        if (this.#host !== null) {
+          await this.#host.close();
+        } else {
+          // A worker that already died has nothing to drain: posting to it does nothing. Ref it
+          // again so that this thread waits for its exit.
+          this.#worker!.ref();
+          this.#worker!.postMessage({ t: 'close' } satisfies WriterControl);
+          await this.#exited;
+        }
+        // The writer appended its last records: sync them, and write the final checkpoint.
+        await this.#persistence?.close();
+      } finally {
+        this.#unlock?.();
       }
-      // A worker that already died has nothing to drain: posting to it does nothing. Ref it again so
-      // that this thread waits for its exit.
-      this.#worker!.ref();
-      this.#worker!.postMessage({ t: 'close' } satisfies WriterControl);
-      await this.#exited;
     })();
     return this.#closing;
   }

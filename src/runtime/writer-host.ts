@@ -1,6 +1,11 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
 import { decodeBatch, encodeBatch } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
+import { W_DURABLE, W_PERSIST_FAILED } from '../memory/control.js';
+import { storeCounter, WRITTEN_WORDS } from '../memory/version-wait.js';
+import type { Durability, PersistConfig } from '../persist/options.js';
+import { type RecoveryReport, recoverInto } from '../persist/recover.js';
+import { WalWriter } from '../persist/wal/index.js';
 import type { Schema } from '../schema/schema.js';
 import type { Batch } from '../store/effects.js';
 import { Store, type StoreHandle, type StoreOptions } from '../store/store.js';
@@ -23,6 +28,11 @@ export interface WriterHostOptions extends Omit<StoreOptions, 'onCommit' | 'reco
    * requests, new connections, close), in milliseconds (default 4).
    */
   sliceMs?: number;
+  /**
+   * @internal The persistence folder, resolved by the runtime: the writer recovers the state from
+   * it and appends every version's record to its write-ahead log.
+   */
+  persist?: PersistConfig | null;
 }
 
 /** Everything a client needs to reach this writer. Structured-clonable. */
@@ -33,6 +43,10 @@ export interface WriterAddress {
   readonly store: StoreHandle;
   /** The word a client's ring rings when it has batches for a writer that may be asleep. */
   readonly doorbell: Int32Array;
+  /** How submits become durable (null: the store has no persistence folder). */
+  readonly durability: Durability | null;
+  /** The write-ahead log's shared position (see WalWriter.shared), or null. */
+  readonly walPosition: SharedArrayBuffer | null;
 }
 
 interface Connection {
@@ -112,6 +126,14 @@ export class WriterHost {
   #current: Uint8Array | null = null;
   #closing: Promise<void> | null = null;
   #drained: (() => void) | null = null;
+  readonly #persist: PersistConfig | null;
+  /** The write-ahead log (a store with a persistence folder), and records waiting to be appended. */
+  #wal: WalWriter | null = null;
+  #walPending: CommitRecord[] = [];
+  /** Whether a slice is applying batches (its records go to the log when it ends). */
+  #inSlice = false;
+  /** What recovering the persistence folder found (null without one). */
+  readonly recovery: RecoveryReport | null = null;
   /** Rung by clients that wrote into an empty ring (see RingWriter#put). */
   readonly #bell = createDoorbell();
   /** Whether a wait on the doorbell is pending (one at a time). */
@@ -120,18 +142,37 @@ export class WriterHost {
   static readonly RING_FRAMES = 256;
 
   constructor(runtimeId: string, schema: Schema, options: WriterHostOptions = {}) {
-    const { sliceMs, windowRecords, windowBytes, ...storeOptions } = options;
+    const { sliceMs, windowRecords, windowBytes, persist = null, ...storeOptions } = options;
     this.runtimeId = runtimeId;
     this.#sliceMs = sliceMs ?? 4;
+    this.#persist = persist;
     let feed: CommitFeed | null = null;
     this.store = Store.create(schema, {
       ...storeOptions,
       recordEffects: true,
       onCommit: (version, tx) => {
+        // Versions replayed from disk are in the log already, and come with gaps the feed refuses.
+        if (feed === null) return;
         const record = this.#record(version, tx);
-        feed?.append(record, record.size);
+        feed.append(record, record.size);
+        if (this.#wal !== null) {
+          this.#walPending.push(record);
+          // An inline write outside a slice goes to the log at once; a slice flushes at its end.
+          if (!this.#inSlice) this.#flushWal();
+        }
       },
     });
+    if (persist !== null) {
+      try {
+        this.recovery = recoverInto(this.store, schema, persist);
+        this.#wal = WalWriter.open(persist.walFolder, { lastVersion: this.store.version });
+      } catch (err) {
+        this.store.close();
+        throw err;
+      }
+      // Everything recovered came from the log or a checkpoint: written already.
+      storeCounter(this.store.controlBlock, WRITTEN_WORDS, this.store.version);
+    }
     feed = new CommitFeed(this.store.version, { windowRecords, windowBytes });
     this.feed = feed;
     feed.onDrain = () => this.#schedule();
@@ -150,6 +191,8 @@ export class WriterHost {
       writerThread: threadId,
       store: this.store.handle(),
       doorbell: this.#bell,
+      durability: this.#persist?.durability ?? null,
+      walPosition: this.#wal?.shared ?? null,
     };
   }
 
@@ -212,6 +255,8 @@ export class WriterHost {
         listening = false;
         process.off('workerMessage', onWorkerMessage);
       }
+      this.#flushWal();
+      this.#wal?.close();
       this.store.close();
     })();
     return this.#closing;
@@ -258,6 +303,7 @@ export class WriterHost {
    */
   #slice(): void {
     this.#scheduled = false;
+    this.#inSlice = true;
     // Load the doorbell before looking at the rings: a batch written after a ring was found empty
     // then rings a value other than `seen`, and the wait below returns at once (see waitDoorbell).
     const seen = Atomics.load(this.#bell, 0);
@@ -298,6 +344,9 @@ export class WriterHost {
       ring.release();
       if (conn.closed && ringsEmpty) this.#conns.delete(conn);
     }
+    this.#inSlice = false;
+    // The slice's records go to the log in one write, before their acknowledgements.
+    this.#flushWal();
     for (const conn of touched) this.#flush(conn);
     if (this.feed.congested) return; // onDrain schedules the next slice
     if (worked || this.#queueHead < queue.length || !ringsEmpty) {
@@ -339,6 +388,14 @@ export class WriterHost {
 
   /** Applies one batch: its version, or the error that rejected it (nothing changed then). */
   #apply(bytes: Uint8Array): number | WireError {
+    if (Atomics.load(this.store.controlBlock.i32, W_PERSIST_FAILED) !== 0) {
+      return errorToWire(
+        new StateError(
+          'PERSIST_FAILED',
+          `runtime ${this.runtimeId} could not make its log durable and takes no more writes; reopen it from disk`,
+        ),
+      );
+    }
     try {
       const { batch } = decodeBatch(bytes);
       this.#current = bytes;
@@ -348,6 +405,26 @@ export class WriterHost {
     } finally {
       this.#current = null;
     }
+  }
+
+  /** Appends the records waiting for the log in one write, then tells the persistence worker. */
+  #flushWal(): void {
+    const wal = this.#wal;
+    const pending = this.#walPending;
+    if (wal === null || pending.length === 0) return;
+    try {
+      wal.appendMany(pending);
+    } catch (err) {
+      // A log that cannot be written cannot make anything durable: stop taking writes (see #apply).
+      const ctl = this.store.controlBlock;
+      Atomics.store(ctl.i32, W_PERSIST_FAILED, 1);
+      Atomics.notify(ctl.i32, W_DURABLE);
+      process.emitWarning(`runtime ${this.runtimeId}: ${(err as Error).message}`, { code: 'ACS_WAL_FAILED' });
+      this.#wal = null;
+    }
+    const last = pending[pending.length - 1]!.version;
+    this.#walPending = [];
+    if (this.#wal !== null) storeCounter(this.store.controlBlock, WRITTEN_WORDS, last);
   }
 
   #record(version: number, tx: Transaction | null): LazyRecord {

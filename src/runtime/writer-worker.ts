@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { RecoveryReport } from '../persist/recover.js';
 import type { Schema } from '../schema/schema.js';
 import { errorToWire, type WireError } from './wire.js';
 import { type WriterAddress, WriterHost, type WriterHostOptions } from './writer-host.js';
@@ -12,7 +13,7 @@ export interface WriterWorkerData {
 
 /** Between the runtime and its writer worker (on the worker's parent port). */
 export type WriterControl =
-  | { readonly t: 'ready'; readonly address: WriterAddress }
+  | { readonly t: 'ready'; readonly address: WriterAddress; readonly recovery: RecoveryReport | null }
   | { readonly t: 'failed'; readonly error: WireError }
   | { readonly t: 'close' }
   | { readonly t: 'closed' };
@@ -37,5 +38,9 @@ export function serveWriterWorker(parent: MessagePort, data: WriterWorkerData): 
       parent.close();
     });
   });
-  parent.postMessage({ t: 'ready', address: host.address() } satisfies WriterControl);
+  parent.postMessage({
+    t: 'ready',
+    address: host.address(),
+    recovery: host.recovery,
+  } satisfies WriterControl);
 }

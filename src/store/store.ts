@@ -412,6 +412,11 @@ export class Store {
     return new Snapshot(this.#ctx, false, ref);
   }
 
+  /** @internal The control block: the runtime's durability words live there. */
+  get controlBlock(): Control {
+    return this.#ctl;
+  }
+
   /** This store's id (the same in every thread attached to it). */
   get id(): string {
     return this.#storeId;
