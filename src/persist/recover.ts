@@ -43,7 +43,8 @@ export function recoverInto(store: Store, schema: Schema, config: PersistConfig)
   const t0 = performance.now();
   const loaded = loadCheckpoint(config.folder, schema);
   let from = 0;
-  if (loaded !== null) {
+  // Version 1 is every store's empty start: a checkpoint of it has nothing to load.
+  if (loaded !== null && loaded.version > store.version) {
     from = loaded.version;
     store.write(
       (tx) => {
