@@ -43,7 +43,12 @@ async function producers(
 }
 
 for (const durability of ['always', 'interval'] as const) {
-  const rt = await StateRuntime.start(clusterSchema, { persistPath: folder(), durability, readers: 0 });
+  const rt = await StateRuntime.start(clusterSchema, {
+    persistPath: folder(),
+    durability,
+    readers: 0,
+    maxBatchBytes: 64 * 2 ** 20,
+  });
   const rand = prng(1);
   const nodes = batch();
   for (let i = 0; i < 10_000; i++) nodes.insert('nodes', nodeRow(i, rand, 10_000));

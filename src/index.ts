@@ -34,6 +34,10 @@ export {
   type WriteCheckpointOptions,
   writeCheckpoint,
 } from './persist/checkpoint/index.js';
+export type { CheckpointSummary } from './persist/checkpointer.js';
+export type { Durability, PersistOptions } from './persist/options.js';
+export { readFolder } from './persist/read-folder.js';
+export type { RecoveryReport } from './persist/recover.js';
 export {
   type Aggregate,
   type AggState,

@@ -37,9 +37,15 @@ export interface RecoveryReport {
  * are never seen, as gaps). Dictionary codes may differ: records name strings, not codes.
  *
  * A torn tail of the log is cut; damage before it refuses to open (WAL_CORRUPT, naming the segment
- * and offset) unless `config.repair`, which keeps what precedes it. Both are in the report.
+ * and offset) unless `config.repair`, which keeps what precedes it. Both are in the report. In
+ * `readonly` mode nothing in the folder is written: a torn tail is the end of the log.
  */
-export function recoverInto(store: Store, schema: Schema, config: PersistConfig): RecoveryReport {
+export function recoverInto(
+  store: Store,
+  schema: Schema,
+  config: Pick<PersistConfig, 'folder' | 'walFolder' | 'repair'>,
+  mode: 'recover' | 'readonly' = 'recover',
+): RecoveryReport {
   const t0 = performance.now();
   const loaded = loadCheckpoint(config.folder, schema);
   let from = 0;
@@ -57,7 +63,7 @@ export function recoverInto(store: Store, schema: Schema, config: PersistConfig)
   const t1 = performance.now();
   // A new folder has no log yet (the writer creates it with its first record).
   const wal = existsSync(config.walFolder)
-    ? readWal(config.walFolder, { after: from, mode: 'recover', repair: config.repair })
+    ? readWal(config.walFolder, { after: from, mode, repair: config.repair })
     : { records: [], lastVersion: null, torn: null, dropped: null };
   // Many records per published version: nobody reads the store while it recovers, and one commit
   // per record would copy each touched root and directory page once per record. The last record of
