@@ -3,7 +3,7 @@ import { openControl, W_DURABLE, W_PERSIST_FAILED } from '../memory/control.js';
 import { DURABLE_WORDS, storeCounter, WRITTEN_WORDS, waitAbove } from '../memory/version-wait.js';
 import { errorToWire, type WireError } from '../runtime/wire.js';
 import type { Durability } from './options.js';
-import { readPosition, WalSyncer } from './wal/index.js';
+import { readPosition, type WalFs, WalSyncer } from './wal/index.js';
 
 /** What the runtime passes to the persistence worker. */
 export interface PersisterData {
@@ -14,6 +14,8 @@ export interface PersisterData {
   readonly walPosition: SharedArrayBuffer;
   readonly durability: Durability;
   readonly syncIntervalMs: number;
+  /** The file-system calls of the log's syncer (only where the persister runs in the caller's thread: tests). */
+  readonly fs?: WalFs;
 }
 
 /** Between the runtime and its persistence worker. */
@@ -36,7 +38,7 @@ export type PersisterMessage =
  */
 export function servePersister(port: MessagePort, data: PersisterData): void {
   const ctl = openControl(data.control);
-  const syncer = new WalSyncer(data.walFolder);
+  const syncer = new WalSyncer(data.walFolder, data.fs === undefined ? {} : { fs: data.fs });
   let durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
   let failed = false;
   let stopping = false;
