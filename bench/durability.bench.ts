@@ -26,14 +26,19 @@ const folder = () => {
   return f;
 };
 
-/** Node heartbeats from `n` producer threads: per producer `count` sequential durable submits. */
+/** Node heartbeats from `n` producer threads: per producer `count` sequential submits under `policy`. */
 async function producers(
   rt: StateRuntime,
   n: number,
   count: number,
+  policy: 'durable' | 'visible',
 ): Promise<{ perSecond: number; us: number[] }> {
   const ws: Worker[] = Array.from({ length: n }, () =>
-    startWorker(new URL('./workers/durable-producer.ts', import.meta.url), { handle: rt.handle(), count }),
+    startWorker(new URL('./workers/durable-producer.ts', import.meta.url), {
+      handle: rt.handle(),
+      count,
+      policy,
+    }),
   );
   const t0 = performance.now();
   const replies = await Promise.all(ws.map((w) => nextMessage<{ us: number[] }>(w)));
