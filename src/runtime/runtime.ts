@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Mutex } from 'async-mutex';
 import { StateError } from '../errors.js';
 import type { CheckpointSummary } from '../persist/checkpointer.js';
 import { lockFolder } from '../persist/lock.js';
@@ -98,6 +99,11 @@ export class StateRuntime {
   readonly #pool: ReaderPool;
   readonly #persistence: Persistence | null;
   readonly #unlock: (() => void) | null;
+  /** What restart() starts again with. */
+  readonly #schema: Schema;
+  readonly #options: RuntimeOptions;
+  /** Lifecycle steps (close, restart) are asynchronous and must not interleave; never the data path. */
+  readonly #lifecycle = new Mutex();
   /** What opening the persistence folder found and did (null without one). */
   readonly recovery: RecoveryReport | null;
   /** Resolves when the writer worker has exited (never, for an inline writer). */
@@ -114,7 +120,11 @@ export class StateRuntime {
     persistence: Persistence | null;
     recovery: RecoveryReport | null;
     unlock: (() => void) | null;
+    schema: Schema;
+    options: RuntimeOptions;
   }) {
+    this.#schema = init.schema;
+    this.#options = init.options;
     this.writer = init.writer;
     this.client = init.client;
     this.#address = init.address;
@@ -191,7 +201,19 @@ export class StateRuntime {
       // The writer must not keep the process alive by itself: close() ends it, and a process that
       // forgets to close still exits (what the log holds survives it).
       worker?.unref();
-      return new StateRuntime({ writer, client, address, host, worker, pool, persistence, recovery, unlock });
+      return new StateRuntime({
+        writer,
+        client,
+        address,
+        host,
+        worker,
+        pool,
+        persistence,
+        recovery,
+        unlock,
+        schema,
+        options,
+      });
     } catch (err) {
       if (host !== null) await host.close();
       if (worker !== null) await worker.terminate();
@@ -312,6 +334,31 @@ export class StateRuntime {
    * this thread's pins are released. Clients in other threads should close themselves too.
    */
   close(): Promise<void> {
+    // Serialized with restart(): a close never runs in the middle of one, nor twice.
+    return this.#lifecycle.runExclusive(() => this.#close());
+  }
+
+  /**
+   * Reopens the runtime from its persistence folder: closes what is left of this one (a writer
+   * worker that died included: its log and the memory of its last version are what remains), then
+   * starts a new runtime with the same schema and options, which recovers the folder. Resolves with
+   * the new runtime, whose handle differs: clients of this one must attach again (theirs fail with
+   * STORE_CLOSED or WRITER_DIED). Needs `persistPath`: without a folder there is nothing to reopen.
+   */
+  restart(): Promise<StateRuntime> {
+    return this.#lifecycle.runExclusive(async () => {
+      if (this.#options.persistPath === undefined) {
+        throw new StateError(
+          'INVALID_OPTION',
+          'restart() reopens the state from its persistence folder; this runtime has none (option persistPath)',
+        );
+      }
+      await this.#close();
+      return StateRuntime.start(this.#schema, this.#options);
+    });
+  }
+
+  #close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
         await this.#pool.close();
