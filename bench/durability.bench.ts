@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { batch, clusterSchema, StateRuntime } from '../src/index.js';
 import { nextMessage, startWorker } from '../test/support/workers.js';
-import { nodeRow, prng } from './support/cluster-data.js';
+import { cidPool, nodeRow, prng, taskRow } from './support/cluster-data.js';
+import { taskBatch } from './support/task-arrow.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const UPDATES = Number(process.env.ACS_BENCH_UPDATES ?? 100_000);
@@ -58,6 +59,17 @@ for (const durability of ['always', 'interval'] as const) {
   const nodes = batch();
   for (let i = 0; i < 10_000; i++) nodes.insert('nodes', nodeRow(i, rand, 10_000));
   await rt.submit(nodes);
+  if (durability === 'always') {
+    // The tasks too, so that the checkpoint below is of the full state.
+    const pool = cidPool(100_000);
+    for (let from = 0; from < TASKS; from += 50_000) {
+      const rows = Array.from({ length: Math.min(50_000, TASKS - from) }, (_, k) =>
+        taskRow(from + k, rand, false, 10_000, pool),
+      );
+      await rt.submit(batch().load('tasks', taskBatch(rows)), { policy: 'visible' });
+    }
+    log(`loaded ${fmt(TASKS)} tasks`);
+  }
   for (const n of [1, 2]) {
     // Under 'interval' a submit resolves when visible; the log catches up every syncIntervalMs.
     const policy = durability === 'always' ? 'durable' : 'visible';
@@ -86,9 +98,11 @@ for (const durability of ['always', 'interval'] as const) {
       return us;
     };
     const quiet = await commit(null);
+    const t0 = performance.now();
     const busy = await commit(rt.checkpoint());
+    log(`checkpoint of ${fmt(TASKS)} tasks (Feather) took ${fmt(performance.now() - t0)} ms`);
     rows.push([
-      'commit latency (visible), no checkpoint / during a checkpoint',
+      `commit latency (visible), no checkpoint / during a checkpoint of ${fmt(TASKS)} tasks`,
       `p99 ${fmt(pct(quiet, 0.99))} / ${fmt(pct(busy, 0.99))} µs, max ${fmt(Math.max(...quiet))} / ${fmt(Math.max(...busy))} µs (${busy.length} commits during it)`,
     ]);
     log(rows.at(-1)!.join(': '));
