@@ -64,7 +64,9 @@ export type StateErrorCode =
   /** Another process (or this one) holds the persistence folder's writer lock (its LOCK file). */
   | 'FOLDER_LOCKED'
   /** The log could not be made durable (a failed fsync or write): the store takes no more writes. */
-  | 'PERSIST_FAILED';
+  | 'PERSIST_FAILED'
+  /** `snapshot({ durable: true })` on a store that has published no durable version (yet). */
+  | 'NOT_DURABLE';
 
 /** Where an error happened, so that a message and a program can both name it. */
 export interface StateErrorDetails {

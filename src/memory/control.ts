@@ -5,6 +5,7 @@
  * Layout (byte offsets):
  *   0    Int32 header words (see the `W_*` constants)
  *   64   BigInt64 version word (the newest published version, 64-bit so it never wraps)
+ *   48   Int32 durable-root words (W_DROOT_*); 72: its BigInt64 version
  *   80   Int32 durability words (see the `W_WRITTEN`, `W_DURABLE`... constants)
  *   112  BigInt64 durable version word (the newest version whose log record is on disk), then
  *        the written version word (the newest version whose record the log holds, maybe unsynced)
@@ -48,6 +49,15 @@ export const W_DURABLE = 22;
 export const W_DURABLE_WAITERS = 23;
 /** 1 once making the log durable failed: the store takes no more writes (PERSIST_FAILED). */
 export const W_PERSIST_FAILED = 24;
+/*
+ * The durable root: the newest durable version whose blocks the writer keeps pinned, published for
+ * `snapshot({ durable: true })` under a sequence lock (odd while the writer rewrites the words).
+ */
+export const W_DROOT_SEQ = 12;
+export const W_DROOT_SEG = 13;
+export const W_DROOT_OFF = 14;
+/** Index into `i64` of the durable root's version (0: none published). */
+export const DROOT_INDEX = 9;
 /** Index into `i64` of the durable version word. */
 export const DURABLE_INDEX = 14;
 /** Index into `i64` of the written version word (the log holds every record up to it). */

@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { StateError } from '../errors.js';
 import type { Control } from './control.js';
-import { W_SLOT_HWM } from './control.js';
+import { DROOT_INDEX, W_DROOT_OFF, W_DROOT_SEG, W_DROOT_SEQ, W_SLOT_HWM } from './control.js';
 
 /** The tag a thread writes into the slots it owns: its thread id plus one, so 0 means free. */
 export const THREAD_TAG = threadId + 1;
@@ -86,6 +86,47 @@ export class PinTable {
         return pin;
       }
       // The writer moved on between our loads; it may not have seen our slot. Start again.
+      Atomics.store(i64, slotIndex + slot, 0n);
+      this.#owned.push(slot);
+    }
+  }
+
+  /**
+   * Pins the durable root the writer publishes (see Control's W_DROOT_*), or returns null when none
+   * is published yet. The writer holds its own pin on that version for as long as it is published,
+   * and releases it only after publishing a newer one. So, step by step:
+   * 1. read the sequence word (even: not being rewritten), the version and root, and the sequence
+   *    again: equal means a consistent triple;
+   * 2. store the version in an owned slot;
+   * 3. load the sequence word again: still equal means the writer had not started publishing a
+   *    newer root, so it still pinned this version when we stored ours. Its later unpin, and every
+   *    reclamation scan after it (the writer's own, in its thread's order), see our slot. Otherwise
+   *    clear the slot and start again.
+   */
+  pinDurable(): Pin | null {
+    const { i32, i64, slotIndex } = this.#ctl;
+    for (;;) {
+      const seq = Atomics.load(i32, W_DROOT_SEQ);
+      if ((seq & 1) !== 0) continue;
+      const v = Atomics.load(i64, DROOT_INDEX);
+      const rootSeg = Atomics.load(i32, W_DROOT_SEG);
+      const rootOff = Atomics.load(i32, W_DROOT_OFF);
+      if (Atomics.load(i32, W_DROOT_SEQ) !== seq) continue;
+      if (v === 0n) return null;
+      const version = Number(v);
+      for (const held of this.#pins) {
+        if (held.version === version) {
+          held.count++;
+          return held;
+        }
+      }
+      const slot = this.#take();
+      Atomics.store(i64, slotIndex + slot, v);
+      if (Atomics.load(i32, W_DROOT_SEQ) === seq) {
+        const pin: Pin = { version, slot, rootSeg, rootOff, count: 1 };
+        this.#pins.push(pin);
+        return pin;
+      }
       Atomics.store(i64, slotIndex + slot, 0n);
       this.#owned.push(slot);
     }

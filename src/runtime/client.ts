@@ -297,9 +297,12 @@ export class StateClient {
     return this.#store.read((s) => runQuery(s, p));
   }
 
-  /** Pins the newest version; call `release()` when done. */
-  snapshot(): Snapshot {
-    return this.#store.snapshot();
+  /**
+   * Pins the newest version; call `release()` when done. With `durable: true`, the newest version
+   * whose log records are on disk (NOT_DURABLE before the first sync, or without persistence).
+   */
+  snapshot(options: { durable?: boolean } = {}): Snapshot {
+    return this.#store.snapshot(options);
   }
 
   /** Pins the newest version around `fn`, released when `fn` returns or its promise settles. */

@@ -309,8 +309,8 @@ export class StateRuntime {
   }
 
   /** See {@link StateClient.snapshot}. */
-  snapshot(): Snapshot {
-    return this.client.snapshot();
+  snapshot(options?: { durable?: boolean }): Snapshot {
+    return this.client.snapshot(options);
   }
 
   /** See {@link StateClient.read}. */

@@ -10,6 +10,7 @@ import type { Schema } from '../schema/schema.js';
 import type { Batch } from '../store/effects.js';
 import { Store, type StoreHandle, type StoreOptions } from '../store/store.js';
 import type { Transaction } from '../store/transaction.js';
+import { DurableRoot } from './durable-root.js';
 import { CommitFeed, type CommitRecord, type FeedOptions } from './feed.js';
 import type { RingHandle } from './transport/ring.js';
 import { createDoorbell, RingReader, waitDoorbell } from './transport/ring.js';
@@ -130,6 +131,8 @@ export class WriterHost {
   /** The write-ahead log (a store with a persistence folder), and records waiting to be appended. */
   #wal: WalWriter | null = null;
   #walPending: CommitRecord[] = [];
+  /** Keeps the newest durable version pinned and published (null without a syncing log). */
+  #durableRoot: DurableRoot | null = null;
   /** Whether a slice is applying batches (its records go to the log when it ends). */
   #inSlice = false;
   /** What recovering the persistence folder found (null without one). */
@@ -172,6 +175,11 @@ export class WriterHost {
       }
       // Everything recovered came from the log or a checkpoint: written already.
       storeCounter(this.store.controlBlock, WRITTEN_WORDS, this.store.version);
+      // The recovered version is the first candidate for snapshot({ durable: true }), once synced.
+      if (persist.durability !== 'none') {
+        this.#durableRoot = new DurableRoot(this.store);
+        this.#durableRoot.written();
+      }
     }
     feed = new CommitFeed(this.store.version, { windowRecords, windowBytes });
     this.feed = feed;
@@ -257,6 +265,7 @@ export class WriterHost {
       }
       this.#flushWal();
       this.#wal?.close();
+      this.#durableRoot?.close();
       this.store.close();
     })();
     return this.#closing;
@@ -424,7 +433,10 @@ export class WriterHost {
     }
     const last = pending[pending.length - 1]!.version;
     this.#walPending = [];
-    if (this.#wal !== null) storeCounter(this.store.controlBlock, WRITTEN_WORDS, last);
+    if (this.#wal !== null) {
+      storeCounter(this.store.controlBlock, WRITTEN_WORDS, last);
+      this.#durableRoot?.written();
+    }
   }
 
   #record(version: number, tx: Transaction | null): LazyRecord {

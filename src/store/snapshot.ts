@@ -107,19 +107,26 @@ export class Snapshot {
    * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
    * `store.read()` (untracked: its release is guaranteed, and registering costs as much as the pin).
    */
-  constructor(ctx: SnapshotContext, tracked: boolean, borrowed: VersionRef | null = null) {
+  constructor(
+    ctx: SnapshotContext,
+    tracked: boolean,
+    borrowed: VersionRef | null = null,
+    pinned: Pin | null = null,
+  ) {
     // A borrowed version is safe to read without a pin of ours: the lender's pin keeps every block
     // of it from being reclaimed, for as long as the lender promises to hold it.
     const pin =
-      borrowed === null
-        ? ctx.pins.pin()
-        : {
-            version: borrowed.version,
-            slot: 0,
-            rootSeg: borrowed.rootSeg,
-            rootOff: borrowed.rootOff,
-            count: 0,
-          };
+      pinned !== null
+        ? pinned
+        : borrowed === null
+          ? ctx.pins.pin()
+          : {
+              version: borrowed.version,
+              slot: 0,
+              rootSeg: borrowed.rootSeg,
+              rootOff: borrowed.rootOff,
+              count: 0,
+            };
     this.version = pin.version;
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;

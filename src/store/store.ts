@@ -384,10 +384,22 @@ export class Store {
     );
   }
 
-  /** Pins the newest version. Call `release()` on the snapshot when done. */
-  snapshot(): Snapshot {
+  /**
+   * Pins the newest version (call `release()` on the snapshot when done), or with `durable: true`
+   * the newest version whose log records are on disk: what a crash could not take back. That one
+   * may be a little older than the newest; it fails with NOT_DURABLE before the first sync.
+   */
+  snapshot(options: { durable?: boolean } = {}): Snapshot {
     this.#open();
-    return new Snapshot(this.#ctx, true);
+    if (options.durable !== true) return new Snapshot(this.#ctx, true);
+    const pin = this.#ctx.pins.pinDurable();
+    if (pin === null) {
+      throw new StateError(
+        'NOT_DURABLE',
+        `store ${this.#storeId} has published no durable version yet (it needs a persistence folder, and a first sync)`,
+      );
+    }
+    return new Snapshot(this.#ctx, true, null, pin);
   }
 
   /**
