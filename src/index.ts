@@ -35,6 +35,21 @@ export {
   writeCheckpoint,
 } from './persist/checkpoint/index.js';
 export {
+  accessViaCDataInterface,
+  defaultExportRoot,
+  EXPORT_FORMAT,
+  EXPORT_METADATA,
+  type ExportMetadata,
+  type ExportTable,
+  getCDataInterface,
+  type OpenedExport,
+  openExport,
+  readExportMetadata,
+  removeExport,
+  type WriteExportOptions,
+  writeExport,
+} from './persist/export/index.js';
+export {
   type Aggregate,
   type AggState,
   and,
