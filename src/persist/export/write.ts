@@ -42,8 +42,9 @@ const encoder = new TextEncoder();
  *
  * Nothing is fsynced: the export lives in shared memory (`/dev/shm`) and is not durable; the
  * checkpoints and the WAL are. One writer per root (the persistence worker); readers need no lock.
- * Synchronous, like {@link writeCheckpoint}. Throws PERSIST_IO when the file system fails (the
- * new folder is removed, the previous export stays as it was).
+ * Synchronous, like `writeCheckpoint`. Throws INVALID_OPTION without an incarnation, PERSIST_IO
+ * when the file system fails: before the swap the new folder is removed and the previous export
+ * stays as it was; a failure to remove old folders after the swap leaves the new export in place.
  */
 export function writeExport(root: string, snapshot: Snapshot, options: WriteExportOptions): ExportMetadata {
   if (typeof options?.incarnation !== 'string' || options.incarnation === '') {
