@@ -60,7 +60,7 @@ it.skipIf(!(flatc && python !== undefined) && !ci)('python3 decodes the WAL with
   execFileSync('flatc', ['--python', '-o', gen, 'src/codec/mutation.fbs']);
   // Small segments: the records span several files.
   const writer = WalWriter.open(wal, { segmentBytes: 512 });
-  batches.forEach((b, i) => writer.append(i + 1, encodeBatch(b, i + 1)));
+  for (const [i, b] of batches.entries()) writer.append(i + 1, encodeBatch(b, i + 1));
   writer.close();
   expect(fs.readdirSync(wal).length).toBeGreaterThan(1);
 
