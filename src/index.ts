@@ -39,6 +39,21 @@ export type { Durability, PersistOptions } from './persist/options.js';
 export { readFolder } from './persist/read-folder.js';
 export type { RecoveryReport } from './persist/recover.js';
 export {
+  accessViaCDataInterface,
+  defaultExportRoot,
+  EXPORT_FORMAT,
+  EXPORT_METADATA,
+  type ExportMetadata,
+  type ExportTable,
+  getCDataInterface,
+  type OpenedExport,
+  openExport,
+  readExportMetadata,
+  removeExport,
+  type WriteExportOptions,
+  writeExport,
+} from './persist/export/index.js';
+export {
   type Aggregate,
   type AggState,
   and,
