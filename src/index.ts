@@ -35,9 +35,6 @@ export {
   writeCheckpoint,
 } from './persist/checkpoint/index.js';
 export type { CheckpointSummary } from './persist/checkpointer.js';
-export type { Durability, PersistOptions } from './persist/options.js';
-export { readFolder } from './persist/read-folder.js';
-export type { RecoveryReport } from './persist/recover.js';
 export {
   accessViaCDataInterface,
   defaultExportRoot,
@@ -53,6 +50,9 @@ export {
   type WriteExportOptions,
   writeExport,
 } from './persist/export/index.js';
+export type { Durability, PersistOptions } from './persist/options.js';
+export { readFolder } from './persist/read-folder.js';
+export type { RecoveryReport } from './persist/recover.js';
 export {
   type Aggregate,
   type AggState,

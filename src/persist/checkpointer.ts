@@ -1,7 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { errorToWire, type WireError } from '../runtime/wire.js';
+import type { Snapshot } from '../store/snapshot.js';
 import { Store, type StoreHandle } from '../store/store.js';
 import { readManifest, writeCheckpoint } from './checkpoint/index.js';
+import { type ExportMetadata, writeExport } from './export/index.js';
 import { pruneWal } from './wal/index.js';
 
 /** What the runtime passes to the checkpoint worker. */
@@ -12,6 +14,10 @@ export interface CheckpointerData {
   readonly format: 'feather' | 'parquet';
   readonly keep: number;
   readonly intervalMs: number;
+  /** Where the shared-memory export goes (null: no export), how often, and the runtime's id. */
+  readonly exportRoot: string | null;
+  readonly exportIntervalMs: number;
+  readonly incarnation: string;
 }
 
 /** What a checkpoint wrote, as the runtime reports it. */
@@ -35,6 +41,13 @@ export type CheckpointerMessage =
       readonly t: 'done';
       readonly id: number;
       readonly summary: CheckpointSummary | null;
+      readonly error: WireError | null;
+    }
+  | { readonly t: 'export'; readonly id: number }
+  | {
+      readonly t: 'exported';
+      readonly id: number;
+      readonly metadata: ExportMetadata | null;
       readonly error: WireError | null;
     }
   | { readonly t: 'close' }
@@ -71,12 +84,35 @@ export async function serveCheckpointer(port: MessagePort, data: CheckpointerDat
       return { summary: null, error: errorToWire(err) };
     }
   };
+  // The export for outside readers: the newest durable version (what a crash cannot take back),
+  // or the newest where the log is not synced (durability 'none').
+  const exportNow = (): { metadata: ExportMetadata | null; error: WireError | null } => {
+    if (data.exportRoot === null) return { metadata: null, error: null };
+    let snap: Snapshot;
+    try {
+      snap = store.snapshot({ durable: true });
+    } catch {
+      snap = store.snapshot();
+    }
+    try {
+      return { metadata: writeExport(data.exportRoot, snap, { incarnation: data.incarnation }), error: null };
+    } catch (err) {
+      return { metadata: null, error: errorToWire(err) };
+    } finally {
+      snap.release();
+    }
+  };
   const timer = setInterval(run, data.intervalMs);
+  const exportTimer = data.exportRoot === null ? null : setInterval(exportNow, data.exportIntervalMs);
+  if (data.exportRoot !== null) exportNow();
   port.on('message', (m: CheckpointerMessage) => {
     if (m.t === 'checkpoint') {
       port.postMessage({ t: 'done', id: m.id, ...run() } satisfies CheckpointerMessage);
+    } else if (m.t === 'export') {
+      port.postMessage({ t: 'exported', id: m.id, ...exportNow() } satisfies CheckpointerMessage);
     } else if (m.t === 'close') {
       clearInterval(timer);
+      if (exportTimer !== null) clearInterval(exportTimer);
       // close() checkpoints: the next open loads it instead of replaying the log.
       const result = run();
       store.close();

@@ -26,6 +26,14 @@ export interface PersistOptions {
   syncIntervalMs?: number;
   /** Keep what precedes damage in the middle of the log instead of refusing to open (reported). */
   repair?: boolean;
+  /**
+   * A folder for the shared-memory export (docs/interop.md): the newest durable version as Arrow IPC
+   * files and `state_metadata.json`, for readers in other processes. Off without it; use
+   * `defaultExportRoot(name)` for `/dev/shm/arrow-cluster-state/<name>`.
+   */
+  exportPath?: string;
+  /** Seconds between refreshes of the export (default 10); `refreshExport()` refreshes now. */
+  exportIntervalSeconds?: number;
 }
 
 /** The persistence options resolved, as the writer and the persistence workers use them. */
@@ -40,6 +48,8 @@ export interface PersistConfig {
   readonly durability: Durability;
   readonly syncIntervalMs: number;
   readonly repair: boolean;
+  readonly exportRoot: string | null;
+  readonly exportIntervalMs: number;
 }
 
 /** Checks and resolves the options; null without `persistPath`. Creates the folder (0700). */
@@ -83,6 +93,22 @@ export function persistConfig(options: PersistOptions): PersistConfig | null {
       `option durability must be 'always', 'interval' or 'none', not ${String(durability)}`,
     );
   }
+  const exportSeconds = options.exportIntervalSeconds ?? 10;
+  if (!(typeof exportSeconds === 'number' && exportSeconds > 0 && Number.isFinite(exportSeconds))) {
+    throw new StateError(
+      'INVALID_OPTION',
+      `option exportIntervalSeconds must be a positive number, not ${exportSeconds}`,
+    );
+  }
+  if (
+    options.exportPath !== undefined &&
+    (typeof options.exportPath !== 'string' || options.exportPath === '')
+  ) {
+    throw new StateError(
+      'INVALID_OPTION',
+      `option exportPath must be a folder path, not ${JSON.stringify(options.exportPath)}`,
+    );
+  }
   const syncIntervalMs = options.syncIntervalMs ?? 100;
   if (!(syncIntervalMs > 0 && Number.isFinite(syncIntervalMs))) {
     throw new StateError(
@@ -108,5 +134,7 @@ export function persistConfig(options: PersistOptions): PersistConfig | null {
     durability,
     syncIntervalMs,
     repair: options.repair === true,
+    exportRoot: options.exportPath === undefined ? null : resolve(options.exportPath),
+    exportIntervalMs: exportSeconds * 1000,
   };
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { StateError } from '../errors.js';
 import type { CheckpointerData, CheckpointerMessage, CheckpointSummary } from '../persist/checkpointer.js';
+import type { ExportMetadata } from '../persist/export/index.js';
 import type { PersistConfig } from '../persist/options.js';
 import type { PersisterData, PersisterMessage } from '../persist/persister.js';
 import { errorFromWire } from './wire.js';
@@ -71,6 +72,9 @@ export class Persistence {
       format: config.format,
       keep: config.keep,
       intervalMs: config.intervalMs,
+      exportRoot: config.exportRoot,
+      exportIntervalMs: config.exportIntervalMs,
+      incarnation: address.runtimeId,
     } satisfies CheckpointerData);
     await reply<{ t: string }>(checkpointer, (m) => m.t === 'ready');
     return new Persistence(persister, checkpointer);
@@ -84,6 +88,16 @@ export class Persistence {
     const m = (await done) as Extract<CheckpointerMessage, { t: 'done' }>;
     if (m.error !== null) throw errorFromWire(m.error);
     return m.summary;
+  }
+
+  /** Refreshes the shared-memory export now; resolves with its metadata (null: no export configured). */
+  async refreshExport(): Promise<ExportMetadata | null> {
+    const id = this.#next++;
+    const done = reply<CheckpointerMessage>(this.#checkpointer, (m) => m.t === 'exported' && m.id === id);
+    this.#checkpointer.postMessage({ t: 'export', id } satisfies CheckpointerMessage);
+    const m = (await done) as Extract<CheckpointerMessage, { t: 'exported' }>;
+    if (m.error !== null) throw errorFromWire(m.error);
+    return m.metadata;
   }
 
   /**

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Mutex } from 'async-mutex';
 import { StateError } from '../errors.js';
 import type { CheckpointSummary } from '../persist/checkpointer.js';
+import type { ExportMetadata } from '../persist/export/index.js';
 import { lockFolder } from '../persist/lock.js';
 import { type PersistOptions, persistConfig } from '../persist/options.js';
 import type { RecoveryReport } from '../persist/recover.js';
@@ -160,6 +161,8 @@ export class StateRuntime {
       durability,
       syncIntervalMs,
       repair,
+      exportPath,
+      exportIntervalSeconds,
       ...storeOptions
     } = options;
     if (writer !== 'worker' && writer !== 'inline') {
@@ -176,6 +179,8 @@ export class StateRuntime {
       durability,
       syncIntervalMs,
       repair,
+      exportPath,
+      exportIntervalSeconds,
     });
     // One writing process per folder: the lock is the process's, so it is taken here, not in the
     // writer's thread, and held until close() has written the final checkpoint.
@@ -220,6 +225,21 @@ export class StateRuntime {
       unlock?.();
       throw err;
     }
+  }
+
+  /**
+   * Refreshes the shared-memory export now (option `exportPath`); resolves with its metadata, what
+   * `getCDataInterface(exportPath)` reads in any process.
+   */
+  async refreshExport(): Promise<ExportMetadata> {
+    const metadata = await this.#persistence?.refreshExport();
+    if (metadata === undefined || metadata === null) {
+      throw new StateError(
+        'INVALID_OPTION',
+        'refreshExport() needs a persistence folder and an export folder (options persistPath, exportPath)',
+      );
+    }
+    return metadata;
   }
 
   /** Writes a checkpoint of the newest version now; resolves once it is on disk (null: nothing new). */
