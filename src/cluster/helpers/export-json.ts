@@ -9,6 +9,14 @@ const TABLES = ['nodes', 'tasks', 'content'] as const;
 /** Bytes of JSON gathered before one write. */
 const FLUSH = 1 << 20;
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A 64-bit integer as JSON: a number when it is safe (|v| < 2^53), else its decimal string. */
+export function int64Json(v: bigint | number): number | string {
+  if (typeof v !== 'bigint') return v;
+  return v <= SAFE && v >= -SAFE ? Number(v) : String(v);
+}
+
 /** A cell as JSON: timestamps as ISO strings, int64 as a number when safe else a string, structs by field. */
 function jsonValue(type: ColumnType, v: unknown): unknown {
   if (v === null || v === undefined) return null;
@@ -16,10 +24,7 @@ function jsonValue(type: ColumnType, v: unknown): unknown {
     case 'timestamp':
       return new Date(Number(v)).toISOString();
     case 'int64':
-      if (typeof v !== 'bigint') return v;
-      return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
-        ? Number(v)
-        : String(v);
+      return int64Json(v as bigint | number);
     case 'struct': {
       const out: Record<string, unknown> = {};
       const fields = type.fields ?? {};

@@ -145,8 +145,9 @@ export function getClusterStatusSummary(source: StateSource): Promise<ClusterSta
  */
 export async function connectToStateStore(
   baseDir?: string,
+  options: { home?: string; system?: readonly string[] } = {},
 ): Promise<{ state_path: string; version: number; metadata: Record<string, MetaValue> } | null> {
-  const path = await getStatePathFromMetadata(baseDir);
+  const path = await getStatePathFromMetadata(baseDir, options);
   if (path === null) return null;
   const { folder, store } = openStateFolder(path);
   return store.read((s) => ({ state_path: folder, version: s.version, metadata: { ...s.meta() } }));
