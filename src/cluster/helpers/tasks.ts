@@ -1,7 +1,7 @@
-import { and, eq, gte } from '../../query/index.js';
+import { and, count, eq, gte, query, runQuery } from '../../query/index.js';
 import type { Expr } from '../../query/plan.js';
 import type { Row } from '../../store/values.js';
-import { allRows, countsBy, num, rowsWhere } from './rows.js';
+import { allRows, num, rowsWhere } from './rows.js';
 import { completedDurations } from './scan.js';
 import { type StateSource, withSnapshot } from './source.js';
 
@@ -71,15 +71,24 @@ export interface TaskExecutionMetrics {
 /** Counts of tasks by status and type, completion rate and average execution time. */
 export function getTaskExecutionMetrics(source: StateSource): Promise<TaskExecutionMetrics> {
   return withSnapshot(source, (s) => {
-    const byStatus = countsBy(s, 'tasks', 'status');
+    // One pass groups by status and type together; both counts are sums over its groups.
+    const byStatus: Record<string, number> = {};
+    const byType: Record<string, number> = {};
+    const plan = query('tasks').groupBy('status', 'task_type').aggregate({ n: count() }).build();
+    for (const r of runQuery(s, plan).rows) {
+      const st = r.status as string;
+      const ty = r.task_type as string;
+      byStatus[st] = (byStatus[st] ?? 0) + Number(r.n);
+      byType[ty] = (byType[ty] ?? 0) + Number(r.n);
+    }
     const c = (status: string) => byStatus[status] ?? 0;
     const completed = c('completed');
     const failed = c('failed');
     const { n, ms } = completedDurations(s);
-    let count = 0;
+    let timed = 0;
     let total = 0;
     for (let t = 0; t < n.length; t++) {
-      count += n[t]!;
+      timed += n[t]!;
       total += ms[t]!;
     }
     return {
@@ -89,8 +98,8 @@ export function getTaskExecutionMetrics(source: StateSource): Promise<TaskExecut
       pending_tasks: c('pending'),
       running_tasks: c('assigned') + c('running'),
       completion_rate: completed + failed > 0 ? completed / (completed + failed) : 0,
-      average_execution_time: count > 0 ? total / count / 1000 : 0,
-      task_types: countsBy(s, 'tasks', 'task_type'),
+      average_execution_time: timed > 0 ? total / timed / 1000 : 0,
+      task_types: byType,
     };
   });
 }

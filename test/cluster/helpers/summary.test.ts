@@ -80,6 +80,31 @@ describe('cluster-wide helpers, live and from the folder', () => {
     }
   });
 
+  it('getClusterState copies tables of many row groups whose dictionaries grew between them', async () => {
+    const store = Store.create(clusterSchema, { rowGroupSize: 8 });
+    const task = (i: number, status: string, inputs: string[]) => ({
+      task_id: `t${i}`,
+      task_type: `type${i}`,
+      status,
+      priority: 0,
+      submit_time: 0,
+      resources: { cpu_cores: 1, gpu_cores: 0, memory_mb: 1 },
+      input_cids: inputs,
+    });
+    store.write((tx) => {
+      for (let i = 0; i < 20; i++) tx.insert('tasks', task(i, 'pending', [`c${i}`]));
+    });
+    store.write((tx) => {
+      for (let i = 20; i < 30; i++) tx.insert('tasks', task(i, 'running', [`c${i}`, 'c0']));
+    });
+    const { tasks } = await getClusterState(store);
+    store.close(); // the copy does not alias the store's memory
+    expect(tasks.numRows).toBe(30);
+    expect(tasks.getChild('task_type')?.get(29)).toBe('type29');
+    expect(tasks.getChild('status')?.get(19)).toBe('pending');
+    expect([...(tasks.getChild('input_cids')?.get(25) ?? [])]).toEqual(['c25', 'c0']);
+  });
+
   it('an empty state: counts 0, nulls where nothing is set', async () => {
     const store = Store.create(clusterSchema);
     expect(await getClusterMetadata(store)).toEqual({
