@@ -110,8 +110,22 @@ function folderStore(path: string): { folder: string; store: Store } {
   const stamp = folderStamp(dir);
   const cached = folders.get(dir);
   if (cached !== undefined && cached.stamp === stamp) return { folder: dir, store: cached.store };
-  const { store } = readFolder(dir, clusterSchema, { maxBytes: 16 * 2 ** 30, recordEffects: false });
+  const { store, recovery } = readFolder(dir, clusterSchema, {
+    maxBytes: 16 * 2 ** 30,
+    recordEffects: false,
+  });
   loads++;
+  if (recovery.checkpoint === null && recovery.replayed === 0) {
+    // Nothing this code reads (a seed's folder with only state_metadata.json, an empty log).
+    store.close();
+    throw new StateError(
+      'PERSIST_IO',
+      `${dir} holds no checkpoint and no log record to read a cluster state from`,
+      {
+        value: path,
+      },
+    );
+  }
   // Snapshots of the old store are all released (each call releases its own before resolving).
   cached?.store.close();
   folders.set(dir, { stamp, store });

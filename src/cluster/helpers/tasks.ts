@@ -1,7 +1,7 @@
-import { and, count, eq, gte, query, runQuery } from '../../query/index.js';
+import { and, eq, gte } from '../../query/index.js';
 import type { Expr } from '../../query/plan.js';
 import type { Row } from '../../store/values.js';
-import { allRows, num, rowsWhere } from './rows.js';
+import { allRows, countsBy, num, rowsWhere } from './rows.js';
 import { completedDurations } from './scan.js';
 import { type StateSource, withSnapshot } from './source.js';
 
@@ -71,16 +71,7 @@ export interface TaskExecutionMetrics {
 /** Counts of tasks by status and type, completion rate and average execution time. */
 export function getTaskExecutionMetrics(source: StateSource): Promise<TaskExecutionMetrics> {
   return withSnapshot(source, (s) => {
-    // One pass groups by status and type together; both counts are sums over its groups.
-    const byStatus: Record<string, number> = {};
-    const byType: Record<string, number> = {};
-    const plan = query('tasks').groupBy('status', 'task_type').aggregate({ n: count() }).build();
-    for (const r of runQuery(s, plan).rows) {
-      const st = r.status as string;
-      const ty = r.task_type as string;
-      byStatus[st] = (byStatus[st] ?? 0) + Number(r.n);
-      byType[ty] = (byType[ty] ?? 0) + Number(r.n);
-    }
+    const byStatus = countsBy(s, 'tasks', 'status');
     const c = (status: string) => byStatus[status] ?? 0;
     const completed = c('completed');
     const failed = c('failed');
@@ -99,7 +90,7 @@ export function getTaskExecutionMetrics(source: StateSource): Promise<TaskExecut
       running_tasks: c('assigned') + c('running'),
       completion_rate: completed + failed > 0 ? completed / (completed + failed) : 0,
       average_execution_time: timed > 0 ? total / timed / 1000 : 0,
-      task_types: byType,
+      task_types: countsBy(s, 'tasks', 'task_type'),
     };
   });
 }

@@ -47,6 +47,9 @@ describe('state sources', () => {
     const empty = tempFolder();
     await expect(getClusterMetadata(empty)).rejects.toMatchObject({ name: 'StateError', code: 'PERSIST_IO' });
     await expect(getNodeById(join(empty, 'missing'), 'n1')).rejects.toMatchObject({ code: 'PERSIST_IO' });
+    // A seed's folder (only state_metadata.json) is found, but holds nothing this code reads.
+    writeFileSync(join(empty, 'state_metadata.json'), '{}');
+    await expect(getClusterMetadata(empty)).rejects.toMatchObject({ code: 'PERSIST_IO' });
   });
 
   it('a string source may name the folder above the state (its cluster_state subfolder)', async () => {
