@@ -1,3 +1,4 @@
+export * from './cluster/helpers/index.js';
 export {
   clusterSchema,
   contentTable,
