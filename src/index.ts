@@ -116,6 +116,8 @@ export {
   type DictionaryOptions,
   dictionary,
   type FixedTypeName,
+  type Int64Mode,
+  type Int64Options,
   float32,
   float64,
   int8,
