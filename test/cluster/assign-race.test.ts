@@ -45,8 +45,12 @@ describe('assignTask raced from two threads', () => {
         }),
       );
       await Promise.all(workers.map((w) => nextMessage(w, (m) => m === 'ready')));
-      const done = workers.map((w) =>
-        nextMessage<{ won: string[]; other: string[] }>(w, (m) => m !== 'ready'),
+      const done = workers.map(
+        (w) =>
+          nextMessage<{ won: string[]; other: string[] } | string>(w, (m) => m !== 'ready') as Promise<{
+            won: string[];
+            other: string[];
+          }>,
       );
       for (const w of workers) w.postMessage('go');
       let finished = false;

@@ -70,6 +70,23 @@ describe('ClusterState metadata, snapshots and updateState', () => {
     );
   });
 
+  it('lives in memory without persistPath; checkpoint() is then refused', async () => {
+    const state = await ClusterState.open({
+      clusterId: 'c',
+      nodeId: 'm',
+      writer: 'inline',
+      readers: 0,
+      clock: () => 9,
+    });
+    try {
+      await state.addNode({ node_id: 'n1' });
+      expect(await state.getMetadata()).toMatchObject({ cluster_id: 'c', master_id: 'm', updated_at: 9 });
+      await rejects(state.checkpoint(), 'INVALID_OPTION');
+    } finally {
+      await state.close();
+    }
+  });
+
   it('updateState stamps updated_at from the clock', async () => {
     const dir = tempFolder();
     const clock = testClock();
