@@ -31,6 +31,8 @@ export type StateErrorCode =
   | 'SEGMENT_UNKNOWN'
   | 'INVALID_HANDLE'
   | 'INVALID_META'
+  /** A cluster facade call got an argument it cannot take (a bad role or status, a negative size). */
+  | 'INVALID_ARGUMENT'
   /** The writer's thread died: pending and later submits fail; reads of pinned versions go on. */
   | 'WRITER_DIED'
   /** A `changes()` reader asked for, or fell behind to, versions the feed's window no longer keeps. */

@@ -9,6 +9,12 @@ import { bool, dictionary, float32, int32, int64, list, struct, timestamp, utf8 
  * addresses) is plain utf8.
  */
 
+/**
+ * Byte counts and sizes: int64 in the arena, in Arrow and on disk, read and written as plain
+ * numbers (`memory_total / 2 ** 30` works), refused beyond ±(2^53 - 1) with OUT_OF_RANGE.
+ */
+const bytes = () => int64({ mode: 'number' });
+
 /** nodes: one row per cluster node. */
 export const nodesTable = table(
   'nodes',
@@ -22,10 +28,10 @@ export const nodesTable = table(
     resources: struct({
       cpu_count: int32(),
       cpu_usage: float32(),
-      memory_total: int64(),
-      memory_available: int64(),
-      disk_total: int64(),
-      disk_free: int64(),
+      memory_total: bytes(),
+      memory_available: bytes(),
+      disk_total: bytes(),
+      disk_free: bytes(),
       gpu_count: int32(),
       gpu_available: bool(),
     }),
@@ -52,7 +58,7 @@ export const tasksTable = table(
     end_time: timestamp({ nullable: true }),
     result_cid: dictionary('cid', { nullable: true }),
     error_message: utf8({ nullable: true }),
-    resources: struct({ cpu_cores: int32(), gpu_cores: int32(), memory_mb: int64() }),
+    resources: struct({ cpu_cores: int32(), gpu_cores: int32(), memory_mb: bytes() }),
     input_cids: list(dictionary('cid')),
   },
   { key: 'task_id' },
@@ -63,7 +69,7 @@ export const contentTable = table(
   'content',
   {
     cid: dictionary('cid'),
-    size: int64(),
+    size: bytes(),
     providers: list(dictionary('node')),
     pin_status: dictionary('pin_status', { width: 8 }),
     replication_factor: int32(),

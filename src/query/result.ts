@@ -25,11 +25,26 @@ export function resultToArrow(result: QueryResult): Table {
     const type = arrowType(c);
     const values = result.rows.map((row) => row[c.name] ?? null);
     vectors[c.name] = vectorFromArray(
-      c.type === 'timestamp' ? values.map((v) => (v === null ? null : new Date(v as number))) : values,
+      c.type === 'timestamp'
+        ? values.map((v) => (v === null ? null : new Date(v as number)))
+        : values.map((v) => forInt64(c, v)),
       type,
     );
   }
   return new Table(vectors);
+}
+
+/**
+ * A row value with the numbers of int64 columns as bigints: a selected int64 column of mode
+ * 'number' reads numbers, and apache-arrow's Int64 vectors take bigints (structs, field by field).
+ */
+function forInt64(c: ResultColumn, v: unknown): unknown {
+  if (c.type === 'int64') return typeof v === 'number' ? BigInt(v) : v;
+  if (c.type !== 'struct' || v === null || typeof v !== 'object' || c.fields === undefined) return v;
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  for (const f of c.fields)
+    if (f.type === 'int64' || f.type === 'struct') out[f.name] = forInt64(f, out[f.name]);
+  return out;
 }
 
 function arrowType(c: ResultColumn): DataType {

@@ -151,7 +151,18 @@ export function table(
         width: type.width,
       });
     } else {
-      cols.push({ name: col, type: type.type, nullable: type.nullable === true });
+      if (
+        type.mode !== undefined &&
+        (type.type !== 'int64' || (type.mode !== 'bigint' && type.mode !== 'number'))
+      ) {
+        throw new StateError(
+          'INVALID_SCHEMA',
+          `column ${name}.${col}: mode ${JSON.stringify(type.mode)} is for int64 columns, 'bigint' or 'number'`,
+          { table: name, column: col },
+        );
+      }
+      const c: ColumnSchema = { name: col, type: type.type, nullable: type.nullable === true };
+      cols.push(type.mode === 'number' ? { ...c, mode: 'number' } : c);
     }
   }
   if (cols.length === 0) {

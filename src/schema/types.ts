@@ -47,6 +47,25 @@ export interface ColumnType {
   readonly item?: ColumnType;
   /** For `struct`: its child columns, in order. */
   readonly fields?: Readonly<Record<string, ColumnType>>;
+  /**
+   * For `int64`: how rows read it. `'bigint'` (absent means this) reads bigints; `'number'` reads
+   * plain numbers and refuses values beyond ±(2^53 - 1) with OUT_OF_RANGE (see {@link int64}).
+   */
+  readonly mode?: Int64Mode;
+}
+
+/** How rows read an int64 column: as bigints (every 64-bit value) or as safe-integer numbers. */
+export type Int64Mode = 'bigint' | 'number';
+
+/** Options of {@link int64}. */
+export interface Int64Options extends ColumnTypeOptions {
+  /**
+   * `'bigint'` (default): rows read bigints, writes take bigints and safe integers. `'number'`:
+   * rows read plain numbers (byte counts and sizes that users compute with), writes take numbers
+   * and bigints within ±(2^53 - 1), and anything beyond is refused with OUT_OF_RANGE. Either way
+   * the column is int64 in the arena, in Arrow views (BigInt64Array) and on disk.
+   */
+  mode?: Int64Mode;
 }
 
 /** Options of every type factory. */
@@ -67,8 +86,17 @@ export const int8 = (options?: ColumnTypeOptions): ColumnType => columnType('int
 export const int16 = (options?: ColumnTypeOptions): ColumnType => columnType('int16', options);
 /** A signed 32-bit integer column. */
 export const int32 = (options?: ColumnTypeOptions): ColumnType => columnType('int32', options);
-/** A signed 64-bit integer column; rows read it as `bigint` (safe-integer numbers are accepted on write). */
-export const int64 = (options?: ColumnTypeOptions): ColumnType => columnType('int64', options);
+/**
+ * A signed 64-bit integer column. By default rows read it as `bigint` (safe-integer numbers are
+ * accepted on write); `int64({ mode: 'number' })` reads plain numbers and keeps every value within
+ * ±(2^53 - 1) (OUT_OF_RANGE beyond), still stored as int64.
+ *
+ * @example struct({ memory_total: int64({ mode: 'number' }) })
+ */
+export function int64(options?: Int64Options): ColumnType {
+  const t = columnType('int64', options);
+  return options?.mode === 'number' ? { ...t, mode: 'number' } : t;
+}
 /** An unsigned 8-bit integer column. */
 export const uint8 = (options?: ColumnTypeOptions): ColumnType => columnType('uint8', options);
 /** An unsigned 16-bit integer column. */

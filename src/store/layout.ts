@@ -151,6 +151,11 @@ export interface ColumnLayout {
   readonly chunkBytes: number;
   readonly min: number;
   readonly max: number;
+  /**
+   * Whether rows read this 64-bit column as a number: timestamps, and int64 columns of mode
+   * 'number' (whose values stay within ±(2^53 - 1)).
+   */
+  readonly asNumber: boolean;
   readonly arrowType: DataType;
 }
 
@@ -255,6 +260,7 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
         chunkBytes: validityBytes + valueBytes,
         min: l.min,
         max: l.max,
+        asNumber: c.type === 'timestamp' || (c.type === 'int64' && c.mode === 'number'),
         arrowType: arrowType!,
       };
       columns.push(layout);

@@ -3,7 +3,10 @@ import type { SegmentViews } from '../memory/segments.js';
 import type { ColumnLayout, TableLayout } from './layout.js';
 import { utf8Length } from './utf8.js';
 
-/** A value of a fixed-width column as rows carry it: int64 as bigint, timestamps as numbers. */
+/**
+ * A value of a fixed-width column as rows carry it: int64 as bigint (as a number in mode
+ * 'number'), timestamps as numbers.
+ */
 export type Value = number | bigint | boolean | string | string[] | null | StructValue;
 
 /** A struct column's value: child name to value. */
@@ -31,6 +34,7 @@ export type Cell = number | bigint | boolean | string | readonly string[] | read
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
+const I53 = 2n ** 53n - 1n;
 
 function reject(
   code: 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NULL_NOT_ALLOWED' | 'STRING_TOO_LONG',
@@ -104,6 +108,7 @@ export function toCell(
         throw reject('TYPE_MISMATCH', 'expected a number', table, col, value, site);
       return value;
     case 'int64': {
+      if (col.asNumber) return toSafeInt64(table, col, value, site);
       if (typeof value === 'bigint') {
         if (value < I64_MIN || value > I64_MAX) {
           throw reject('OUT_OF_RANGE', 'expected a 64-bit integer', table, col, value, site);
@@ -152,6 +157,37 @@ export function toCell(
       return value;
     }
   }
+}
+
+/** An int64 cell of a column of mode 'number': a number or bigint within ±(2^53 - 1). */
+function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): bigint {
+  if (typeof value === 'bigint') {
+    if (value < -I53 || value > I53) {
+      throw reject(
+        'OUT_OF_RANGE',
+        'expected an integer within ±(2^53 - 1) (int64, mode number)',
+        table,
+        col,
+        value,
+        site,
+      );
+    }
+    return value;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw reject('TYPE_MISMATCH', 'expected an integer number (int64, mode number)', table, col, value, site);
+  }
+  if (!Number.isSafeInteger(value)) {
+    throw reject(
+      'OUT_OF_RANGE',
+      'expected an integer within ±(2^53 - 1) (int64, mode number)',
+      table,
+      col,
+      value,
+      site,
+    );
+  }
+  return BigInt(value);
 }
 
 function checkLength(s: string, max: number, table: TableLayout, col: ColumnLayout, site: CellSite): void {
@@ -215,7 +251,8 @@ export function readValue(v: SegmentViews, chunk: number, col: ColumnLayout, row
     default:
       // A timestamp from its two halves (little-endian, as Arrow's buffers are), without making a
       // bigint first: the sum rounds as Number(bigint) does, and is exact for every safe integer.
-      return col.type === 'timestamp' ? v.i32[2 * i + 1]! * 0x1_0000_0000 + v.u32[2 * i]! : v.i64[i]!;
+      // The same for an int64 column of mode 'number', whose values are safe integers.
+      return col.asNumber ? v.i32[2 * i + 1]! * 0x1_0000_0000 + v.u32[2 * i]! : v.i64[i]!;
   }
 }
 

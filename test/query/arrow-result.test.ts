@@ -51,7 +51,9 @@ describe('resultToArrow', () => {
         expect(a.task_id).toBe(r.task_id);
         expect(a.submit_time).toBe(r.submit_time);
         expect([...(a.input_cids as Iterable<string>)]).toEqual(r.input_cids);
-        expect((a.resources as { toJSON(): unknown }).toJSON()).toEqual(r.resources);
+        // memory_mb reads as a number in rows (int64 mode 'number'); the Arrow result is Int64.
+        const mem = (r.resources as { memory_mb: number }).memory_mb;
+        expect((a.resources as { toJSON(): unknown }).toJSON()).toEqual({ memory_mb: BigInt(mem) });
         expect(a.node === null ? null : (a.node as { toJSON(): unknown }).toJSON()).toEqual(r.node);
       }
 

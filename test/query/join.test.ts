@@ -56,7 +56,8 @@ describe('join tasks to their node', () => {
         const res = t.resources as Row;
         e.tasks++;
         e.cpu += res.cpu_cores as number;
-        e.mem += res.memory_mb as bigint;
+        // memory_mb reads as a number (int64 mode 'number'); its sum stays an exact bigint.
+        e.mem += BigInt(res.memory_mb as number);
         expected.set(role, e);
       }
       const rows = [...expected.entries()]

@@ -65,6 +65,8 @@ function describe(c: ColumnType): string {
   const n = c.nullable ? 'nullable ' : '';
   if (c.type === 'dictionary') return `${n}dictionary('${c.domain}', ${c.width} bits)`;
   if (c.type === 'list') return `${n}list(${c.item === undefined ? '?' : describe(c.item)})`;
+  // An int64 column's mode is how rows read it, not how it is stored: a checkpoint loads either
+  // way (into mode 'number', a value beyond ±(2^53 - 1) fails the load with OUT_OF_RANGE).
   return `${n}${c.type}`;
 }
 

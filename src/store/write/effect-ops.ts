@@ -14,6 +14,7 @@ import { nestValue, updateRow } from './rows.js';
  * inside a transaction. Each checks everything before it changes anything.
  */
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Adds `by` to a numeric column of the row with key `key`, checking the result's range. */
 export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string, by: number | bigint): void {
   const t = ts.layout;
@@ -47,6 +48,9 @@ export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string,
       throw mismatch(`increment by a bigint or a safe integer, got ${describeValue(by)}`);
     }
     next = value + BigInt(by);
+  } else if (col.type === 'int64' && typeof by === 'bigint') {
+    // mode 'number': a bigint amount within the safe range adds as a number; toCell checks the sum.
+    next = by >= -MAX_SAFE && by <= MAX_SAFE ? (value as number) + Number(by) : BigInt(value as number) + by;
   } else {
     if (typeof by !== 'number') throw mismatch(`increment by a number, got ${describeValue(by)}`);
     next = (value as number) + by;
@@ -191,6 +195,12 @@ function orderedOperand(
     return typeof value === 'string' ? value : bad(`takes a string for a ${col.type} column`);
   }
   if (col.type === 'int64') {
+    // A column of mode 'number' reads numbers; every cell is safe, so the operand compares as one
+    // (a bigint beyond the safe range compares exactly with a number too).
+    if (col.asNumber) {
+      if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
+      return Number.isSafeInteger(value) ? (value as number) : bad('takes a bigint or a safe integer');
+    }
     if (typeof value === 'bigint') return value;
     return Number.isSafeInteger(value) ? BigInt(value as number) : bad('takes a bigint or a safe integer');
   }

@@ -19,6 +19,7 @@ export type LoadSource = Table | RecordBatch | readonly RecordBatch[];
 type Sources = (Data | null)[];
 
 const TIMESTAMP_MAX = 8_640_000_000_000_000n;
+const INT53_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Appends the rows of `source` to table `ts`; returns how many. */
 export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
@@ -196,14 +197,17 @@ function check(tx: TxCore, t: TableLayout, col: ColumnLayout, data: Data): void 
     return;
   }
   if (!FIXED[col.type]!(type)) throw mismatch(t, col.name, `the Arrow type of ${col.type}`, type);
-  if (col.type === 'timestamp') {
+  if (col.asNumber) {
+    // Timestamps, and int64 columns of mode 'number' (whose rows read numbers: safe integers only).
+    const max = col.type === 'timestamp' ? TIMESTAMP_MAX : INT53_MAX;
+    const unit = col.type === 'timestamp' ? ' ms' : '';
     const v = data.values as BigInt64Array;
     for (let i = 0; i < data.length; i++) {
       const x = v[i]!;
-      if ((x > TIMESTAMP_MAX || x < -TIMESTAMP_MAX) && isValidAt(data, i)) {
+      if ((x > max || x < -max) && isValidAt(data, i)) {
         throw new StateError(
           'OUT_OF_RANGE',
-          `${t.name}.${col.name}: row ${i} of the loaded batch is ${x} ms, past ±${TIMESTAMP_MAX} ms`,
+          `${t.name}.${col.name}: row ${i} of the loaded batch is ${x}${unit}, past ±${max}${unit}`,
           {
             table: t.name,
             column: col.name,
