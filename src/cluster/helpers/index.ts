@@ -26,7 +26,7 @@ export {
   type StateSource,
 } from './source.js';
 export {
-  type ClusterMetadata,
+  type ClusterMetadataFields,
   type ClusterStateTables,
   type ClusterStatusSummary,
   connectToStateStore,

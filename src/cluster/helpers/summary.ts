@@ -3,33 +3,34 @@ import { count, eq, query, runQuery, sum } from '../../query/index.js';
 import type { MetaValue } from '../../store/meta.js';
 import type { Snapshot } from '../../store/snapshot.js';
 import type { Row } from '../../store/values.js';
+import { type ClusterMetadata, readClusterMetadata } from '../metadata.js';
 import { allRows, countsBy, num } from './rows.js';
 import { getStatePathFromMetadata, openStateFolder, type StateSource, withSnapshot } from './source.js';
 
 const GIB = 2 ** 30;
 
-/** The cluster metadata keys of the store metadata. */
-export interface ClusterMetadata {
-  cluster_id: MetaValue | null;
-  master_id: MetaValue | null;
-  updated_at: MetaValue | null;
-  state_version: MetaValue | null;
-}
+/** The seed's cluster metadata: what `ClusterState` keeps in the store metadata. */
+export type ClusterMetadataFields = Pick<
+  ClusterMetadata,
+  'cluster_id' | 'master_id' | 'updated_at' | 'state_version'
+>;
 
-function clusterMeta(s: Snapshot): ClusterMetadata {
-  const m = (k: string) => s.meta(k) ?? null;
+function clusterMeta(s: Snapshot): ClusterMetadataFields {
+  const base = readClusterMetadata(s);
+  // A state written by the seed stored its own counter; ours is the store version (see metadata.ts).
+  const stored = s.meta('state_version');
   return {
-    cluster_id: m('cluster_id'),
-    master_id: m('master_id'),
-    updated_at: m('updated_at'),
-    state_version: m('state_version'),
+    cluster_id: base.cluster_id,
+    master_id: base.master_id,
+    updated_at: base.updated_at,
+    state_version: typeof stored === 'number' ? stored : base.state_version,
   };
 }
 
 /** The cluster metadata (store metadata) and the row counts of the three tables. */
 export function getClusterMetadata(
   source: StateSource,
-): Promise<ClusterMetadata & { node_count: number; task_count: number; content_count: number }> {
+): Promise<ClusterMetadataFields & { node_count: number; task_count: number; content_count: number }> {
   return withSnapshot(source, (s) => ({
     ...clusterMeta(s),
     node_count: s.count('nodes'),
@@ -74,7 +75,7 @@ export function getClusterStateAsArrow(
 /** The state as plain objects: the cluster metadata and every row of each table. */
 export function getClusterStateAsDict(
   source: StateSource,
-): Promise<ClusterMetadata & { version: number; nodes: Row[]; tasks: Row[]; content: Row[] }> {
+): Promise<ClusterMetadataFields & { version: number; nodes: Row[]; tasks: Row[]; content: Row[] }> {
   return withSnapshot(source, (s) => ({
     ...clusterMeta(s),
     version: s.version,

@@ -111,7 +111,8 @@ describe('cluster-wide helpers, live and from the folder', () => {
       cluster_id: null,
       master_id: null,
       updated_at: null,
-      state_version: null,
+      // The store version: an empty store is at version 1.
+      state_version: 1,
       node_count: 0,
       task_count: 0,
       content_count: 0,
