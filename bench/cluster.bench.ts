@@ -63,8 +63,11 @@ async function parallel(
       tasks: tasks[p] ?? [],
     }),
   );
+  await Promise.all(ws.map((w) => nextMessage(w, (m: { ready?: boolean }) => m.ready === true)));
+  const done = ws.map((w) => nextMessage(w, (m: { ms?: number }) => m.ms !== undefined));
   const t0 = performance.now();
-  await Promise.all(ws.map((w) => nextMessage(w)));
+  for (const w of ws) w.postMessage('go');
+  await Promise.all(done);
   return (2 * count) / ((performance.now() - t0) / 1000);
 }
 

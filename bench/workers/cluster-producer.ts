@@ -11,6 +11,9 @@ const { handle, op, count, offset, tasks } = workerData as {
   tasks: string[];
 };
 const state = await ClusterState.attach(handle);
+// Attached: wait for the start signal, so that thread start-up is not timed.
+parentPort!.postMessage({ ready: true });
+await new Promise((r) => parentPort!.once('message', r));
 const t0 = performance.now();
 for (let i = 0; i < count; i++) {
   if (op === 'addTask') await state.addTask({ task_id: `bench-${offset + i}`, task_type: 'pin' });
