@@ -1,17 +1,15 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
-import { decodeBatch, encodeBatch } from '../codec/batch-codec.js';
+import { decodeBatch } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
-import { W_DURABLE, W_PERSIST_FAILED } from '../memory/control.js';
-import { storeCounter, WRITTEN_WORDS } from '../memory/version-wait.js';
+import { W_PERSIST_FAILED } from '../memory/control.js';
 import type { Durability, PersistConfig } from '../persist/options.js';
 import { type RecoveryReport, recoverInto } from '../persist/recover.js';
-import { WalWriter } from '../persist/wal/index.js';
 import type { Schema } from '../schema/schema.js';
-import type { Batch } from '../store/effects.js';
 import { Store, type StoreHandle, type StoreOptions } from '../store/store.js';
 import type { Transaction } from '../store/transaction.js';
-import { DurableRoot } from './durable-root.js';
-import { CommitFeed, type CommitRecord, type FeedOptions } from './feed.js';
+import { CommitFeed, type FeedOptions } from './feed.js';
+import { LazyRecord, MARKER } from './feed-record.js';
+import { Journal } from './journal.js';
 import type { RingHandle } from './transport/ring.js';
 import { createDoorbell, RingReader, waitDoorbell } from './transport/ring.js';
 import {
@@ -128,11 +126,8 @@ export class WriterHost {
   #closing: Promise<void> | null = null;
   #drained: (() => void) | null = null;
   readonly #persist: PersistConfig | null;
-  /** The write-ahead log (a store with a persistence folder), and records waiting to be appended. */
-  #wal: WalWriter | null = null;
-  #walPending: CommitRecord[] = [];
-  /** Keeps the newest durable version pinned and published (null without a syncing log). */
-  #durableRoot: DurableRoot | null = null;
+  /** The write-ahead log (a store with a persistence folder), or null. */
+  #journal: Journal | null = null;
   /** Whether a slice is applying batches (its records go to the log when it ends). */
   #inSlice = false;
   /** What recovering the persistence folder found (null without one). */
@@ -158,27 +153,20 @@ export class WriterHost {
         if (feed === null) return;
         const record = this.#record(version, tx);
         feed.append(record, record.size);
-        if (this.#wal !== null) {
-          this.#walPending.push(record);
+        if (this.#journal !== null) {
+          this.#journal.add(record);
           // An inline write outside a slice goes to the log at once; a slice flushes at its end.
-          if (!this.#inSlice) this.#flushWal();
+          if (!this.#inSlice) this.#journal.flush();
         }
       },
     });
     if (persist !== null) {
       try {
         this.recovery = recoverInto(this.store, schema, persist);
-        this.#wal = WalWriter.open(persist.walFolder, { lastVersion: this.store.version });
+        this.#journal = new Journal(this.store, persist.walFolder, persist.durability);
       } catch (err) {
         this.store.close();
         throw err;
-      }
-      // Everything recovered came from the log or a checkpoint: written already.
-      storeCounter(this.store.controlBlock, WRITTEN_WORDS, this.store.version);
-      // The recovered version is the first candidate for snapshot({ durable: true }), once synced.
-      if (persist.durability !== 'none') {
-        this.#durableRoot = new DurableRoot(this.store);
-        this.#durableRoot.written();
       }
     }
     feed = new CommitFeed(this.store.version, { windowRecords, windowBytes });
@@ -200,7 +188,7 @@ export class WriterHost {
       store: this.store.handle(),
       doorbell: this.#bell,
       durability: this.#persist?.durability ?? null,
-      walPosition: this.#wal?.shared ?? null,
+      walPosition: this.#journal?.position ?? null,
     };
   }
 
@@ -263,9 +251,7 @@ export class WriterHost {
         listening = false;
         process.off('workerMessage', onWorkerMessage);
       }
-      this.#flushWal();
-      this.#wal?.close();
-      this.#durableRoot?.close();
+      this.#journal?.close();
       this.store.close();
     })();
     return this.#closing;
@@ -355,7 +341,7 @@ export class WriterHost {
     }
     this.#inSlice = false;
     // The slice's records go to the log in one write, before their acknowledgements.
-    this.#flushWal();
+    this.#journal?.flush();
     for (const conn of touched) this.#flush(conn);
     if (this.feed.congested) return; // onDrain schedules the next slice
     if (worked || this.#queueHead < queue.length || !ringsEmpty) {
@@ -416,29 +402,6 @@ export class WriterHost {
     }
   }
 
-  /** Appends the records waiting for the log in one write, then tells the persistence worker. */
-  #flushWal(): void {
-    const wal = this.#wal;
-    const pending = this.#walPending;
-    if (wal === null || pending.length === 0) return;
-    try {
-      wal.appendMany(pending);
-    } catch (err) {
-      // A log that cannot be written cannot make anything durable: stop taking writes (see #apply).
-      const ctl = this.store.controlBlock;
-      Atomics.store(ctl.i32, W_PERSIST_FAILED, 1);
-      Atomics.notify(ctl.i32, W_DURABLE);
-      process.emitWarning(`runtime ${this.runtimeId}: ${(err as Error).message}`, { code: 'ACS_WAL_FAILED' });
-      this.#wal = null;
-    }
-    const last = pending[pending.length - 1]!.version;
-    this.#walPending = [];
-    if (this.#wal !== null) {
-      storeCounter(this.store.controlBlock, WRITTEN_WORDS, last);
-      this.#durableRoot?.written();
-    }
-  }
-
   #record(version: number, tx: Transaction | null): LazyRecord {
     if (tx === null) return new LazyRecord(version, null, MARKER);
     const submitted = this.#current;
@@ -496,37 +459,6 @@ export class WriterHost {
       s.next++;
       s.credit--;
     }
-  }
-}
-
-/** The record of a version the writer made on its own: it changed codes, no row. */
-const MARKER: Batch = { effects: [], marker: 'compaction' };
-
-/**
- * A feed record whose bytes are encoded when first read: an inline `write(fn)` then pays for its
- * encoding only if a consumer or a `changes()` reader wants it. The batch a transaction recorded is
- * a copy of its inputs, so encoding it later gives what encoding it now would.
- */
-class LazyRecord implements CommitRecord {
-  readonly version: number;
-  /** The encoded length, or an estimate from the effect count until encoded. */
-  readonly size: number;
-  #bytes: Uint8Array | null;
-  #batch: Batch | null;
-
-  constructor(version: number, bytes: Uint8Array | null, batch: Batch | null) {
-    this.version = version;
-    this.#bytes = bytes;
-    this.#batch = batch;
-    this.size = bytes?.byteLength ?? 64 + 128 * batch!.effects.length;
-  }
-
-  get bytes(): Uint8Array {
-    if (this.#bytes === null) {
-      this.#bytes = encodeBatch(this.#batch!, this.version);
-      this.#batch = null;
-    }
-    return this.#bytes;
   }
 }
 
