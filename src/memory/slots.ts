@@ -105,9 +105,19 @@ export class PinTable {
    */
   pinDurable(): Pin | null {
     const { i32, i64, slotIndex } = this.#ctl;
-    for (;;) {
+    for (let spins = 0; ; ) {
       const seq = Atomics.load(i32, W_DROOT_SEQ);
-      if ((seq & 1) !== 0) continue;
+      if ((seq & 1) !== 0) {
+        // The writer rewrites the words in a few stores, never across a wait; an odd word that
+        // stays odd means its thread died in between. Give up rather than spin forever.
+        if (++spins > 1_000_000) {
+          throw new StateError(
+            'NOT_DURABLE',
+            'the durable root is being replaced by a writer that stopped; reopen the store',
+          );
+        }
+        continue;
+      }
       const v = Atomics.load(i64, DROOT_INDEX);
       const rootSeg = Atomics.load(i32, W_DROOT_SEG);
       const rootOff = Atomics.load(i32, W_DROOT_OFF);
