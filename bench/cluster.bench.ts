@@ -3,15 +3,12 @@
 // in parallel; getNodeInfo latency. Beside the seed's ArrowClusterState at 3,000 tasks: 15 ms per
 // add_task, 49 ms per assign_task, 6.3 ms per get_node_info, growing linearly with the tasks.
 import type { Worker } from 'node:worker_threads';
-import { batch, ClusterState, eq, query, runQuery } from '../src/index.js';
+import { ClusterState, eq, query, runQuery } from '../src/index.js';
 import { nextMessage, startWorker } from '../test/support/workers.js';
-import { cidPool, nodeRow, prng, taskRow } from './support/cluster-data.js';
-import { taskBatch } from './support/task-arrow.js';
+import { clusterBatches } from './support/cluster-load.js';
+import { fmt, log, median } from './support/report.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
-const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
 const rows: [string, string, string][] = [];
 
 const state = await ClusterState.open({
@@ -21,19 +18,7 @@ const state = await ClusterState.open({
   readers: 0,
   runtime: { maxBatchBytes: 64 * 2 ** 20, maxBytes: 16 * 2 ** 30 },
 });
-const rand = prng(42);
-const pool = cidPool(100_000);
-await state.updateState(() => {
-  const b = batch();
-  for (let i = 0; i < 10_000; i++) b.insert('nodes', nodeRow(i, rand, 10_000));
-  return b;
-});
-for (let from = 0; from < TASKS; from += 50_000) {
-  const rows = Array.from({ length: Math.min(50_000, TASKS - from) }, (_, k) =>
-    taskRow(from + k, rand, false, 10_000, pool),
-  );
-  await state.updateState(() => batch().load('tasks', taskBatch(rows)));
-}
+for (const b of clusterBatches(TASKS, { rows: 50_000 })) await state.updateState(() => b);
 log(`loaded 10,000 nodes and ${fmt(TASKS)} tasks`);
 const pending = state.getState();
 const pendingIds = runQuery(

@@ -10,15 +10,13 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { batch, clusterSchema, StateRuntime } from '../src/index.js';
 import { nextMessage, startWorker } from '../test/support/workers.js';
-import { cidPool, nodeRow, prng, taskRow } from './support/cluster-data.js';
-import { taskBatch } from './support/task-arrow.js';
+import { clusterBatches } from './support/cluster-load.js';
+import { fmt, log } from './support/report.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const UPDATES = Number(process.env.ACS_BENCH_UPDATES ?? 100_000);
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
 const rows: [string, string][] = [];
 const folders: string[] = [];
 const folder = () => {
@@ -55,21 +53,10 @@ for (const durability of ['always', 'interval'] as const) {
     readers: 0,
     maxBatchBytes: 64 * 2 ** 20,
   });
-  const rand = prng(1);
-  const nodes = batch();
-  for (let i = 0; i < 10_000; i++) nodes.insert('nodes', nodeRow(i, rand, 10_000));
-  await rt.submit(nodes);
-  if (durability === 'always') {
-    // The tasks too, so that the checkpoint below is of the full state.
-    const pool = cidPool(100_000);
-    for (let from = 0; from < TASKS; from += 50_000) {
-      const rows = Array.from({ length: Math.min(50_000, TASKS - from) }, (_, k) =>
-        taskRow(from + k, rand, false, 10_000, pool),
-      );
-      await rt.submit(batch().load('tasks', taskBatch(rows)), { policy: 'visible' });
-    }
-    log(`loaded ${fmt(TASKS)} tasks`);
-  }
+  // Under 'always' the tasks too, so that the checkpoint below is of the full state.
+  const tasks = durability === 'always' ? TASKS : 0;
+  for (const b of clusterBatches(tasks, { seed: 1, rows: 50_000 })) await rt.submit(b, { policy: 'visible' });
+  log(`loaded 10,000 nodes and ${fmt(tasks)} tasks`);
   for (const n of [1, 2]) {
     // Under 'interval' a submit resolves when visible; the log catches up every syncIntervalMs.
     const policy = durability === 'always' ? 'durable' : 'visible';

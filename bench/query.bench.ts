@@ -2,34 +2,16 @@
 // change), loaded with tx.load from Arrow batches. Three queries the runtime needs, each run in one
 // thread through runQuery (pin included): median and fastest of ROUNDS runs, after a warm-up.
 import { clusterSchema, count, eq, query, runQuery, Store, sum } from '../src/index.js';
-import { cidPool, nodeRow, prng, taskRow } from './support/cluster-data.js';
-import { taskBatch } from './support/task-arrow.js';
+import { loadCluster } from './support/cluster-load.js';
+import { fmt, log, median } from './support/report.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const NODES = 10_000;
 const ROUNDS = Number(process.env.ACS_BENCH_ROUNDS ?? 15);
 const BATCH = 100_000;
 
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
-
 const store = Store.create(clusterSchema, { maxBytes: 16 * 2 ** 30 });
-const rand = prng(42);
-const pool = cidPool(100_000);
-store.write((tx) => {
-  for (let i = 0; i < NODES; i++) tx.insert('nodes', nodeRow(i, rand, NODES));
-});
-let loadMs = 0;
-for (let from = 0; from < TASKS; from += BATCH) {
-  const rows = Array.from({ length: Math.min(BATCH, TASKS - from) }, (_, k) =>
-    taskRow(from + k, rand, false, NODES, pool),
-  );
-  const batch = taskBatch(rows);
-  const t0 = performance.now();
-  store.write((tx) => tx.load('tasks', batch));
-  loadMs += performance.now() - t0;
-}
+const loadMs = loadCluster(store, TASKS, { nodes: NODES, rows: BATCH });
 log(
   `loaded ${fmt(NODES)} nodes and ${fmt(store.read((s) => s.count('tasks')))} tasks (tx.load: ${fmt(loadMs)} ms)`,
 );

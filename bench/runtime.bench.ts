@@ -6,7 +6,6 @@
 import type { Worker } from 'node:worker_threads';
 import {
   type Batch,
-  batch,
   clusterSchema,
   count,
   eq,
@@ -17,34 +16,22 @@ import {
   sum,
 } from '../src/index.js';
 import { nextMessage, startWorker } from '../test/support/workers.js';
-import { cidPool, nodeRow, prng, taskId, taskRow } from './support/cluster-data.js';
-import { taskBatch } from './support/task-arrow.js';
+import { prng, taskId } from './support/cluster-data.js';
+import { clusterBatches } from './support/cluster-load.js';
+import { fmt, log, median } from './support/report.js';
 import type { ProducerRequest } from './workers/runtime-producer.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const NODES = 10_000;
 const LOAD_ROWS = 50_000;
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]) => sorted(xs)[xs.length >> 1]!;
 const p99 = (xs: number[]) => sorted(xs)[Math.floor(xs.length * 0.99)]!;
-const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
 const table: string[][] = [];
 const row = (...cells: string[]) => table.push(cells);
 
 /** 10,000 nodes and TASKS tasks, loaded through submits of Arrow batches (as a checkpoint would). */
 async function populate(rt: StateRuntime): Promise<void> {
-  const rand = prng(42);
-  const pool = cidPool(100_000);
-  const nodes = batch();
-  for (let i = 0; i < NODES; i++) nodes.insert('nodes', nodeRow(i, rand, NODES));
-  await rt.submit(nodes);
-  for (let from = 0; from < TASKS; from += LOAD_ROWS) {
-    const rows = Array.from({ length: Math.min(LOAD_ROWS, TASKS - from) }, (_, k) =>
-      taskRow(from + k, rand, false, NODES, pool),
-    );
-    await rt.submit(batch().load('tasks', taskBatch(rows)));
-  }
+  for (const b of clusterBatches(TASKS, { nodes: NODES, rows: LOAD_ROWS })) await rt.submit(b);
 }
 
 function updates(rand: (n: number) => number, size: number, clustered: boolean): Batch {

@@ -2,8 +2,8 @@
 // a checkpoint, submits UPDATES single-task updates as durable batches, prints "done", and waits to
 // be killed with SIGKILL, so that the next open must load that checkpoint and replay the log after it.
 import { batch, clusterSchema, StateRuntime } from '../../src/index.js';
-import { cidPool, nodeRow, prng, taskId, taskRow } from './cluster-data.js';
-import { taskBatch } from './task-arrow.js';
+import { prng, taskId } from './cluster-data.js';
+import { clusterBatches } from './cluster-load.js';
 
 const [folder, tasksArg, updatesArg] = process.argv.slice(2) as [string, string, string];
 const TASKS = Number(tasksArg);
@@ -14,18 +14,9 @@ const rt = await StateRuntime.start(clusterSchema, {
   maxBytes: 16 * 2 ** 30,
   maxBatchBytes: 64 * 2 ** 20,
 });
-const rand = prng(42);
-const pool = cidPool(100_000);
-const nodes = batch();
-for (let i = 0; i < 10_000; i++) nodes.insert('nodes', nodeRow(i, rand, 10_000));
-await rt.submit(nodes);
-for (let from = 0; from < TASKS; from += 50_000) {
-  const rows = Array.from({ length: Math.min(50_000, TASKS - from) }, (_, k) =>
-    taskRow(from + k, rand, false, 10_000, pool),
-  );
-  await rt.submit(batch().load('tasks', taskBatch(rows)));
-}
+for (const b of clusterBatches(TASKS, { rows: 50_000 })) await rt.submit(b);
 await rt.checkpoint();
+const rand = prng(7);
 const statuses = ['running', 'completed', 'pending'];
 const inFlight: Promise<number>[] = [];
 for (let i = 0; i < UPDATES; i++) {
