@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clusterSchema,
   findContentByCid,
@@ -8,16 +8,9 @@ import {
   getContentAvailabilityMap,
   Store,
 } from '../../../src/index.js';
-import { bothSources, GIB, onBoth, removeFolders } from './fixture.js';
+import { GIB, onBoth, sourcesOfFile } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 const cids = (rows: { cid?: unknown }[]) => rows.map((r) => r.cid);
 

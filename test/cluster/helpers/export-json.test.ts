@@ -1,18 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { int64Json } from '../../../src/cluster/helpers/export-json.js';
-import { exportStateToJson, type Store } from '../../../src/index.js';
-import { bothSources, GIB, META, removeFolders, T, tempFolder } from './fixture.js';
+import { exportStateToJson } from '../../../src/index.js';
+import { GIB, META, sourcesOfFile, T, tempFolder } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 describe('exportStateToJson', () => {
   it('valid JSON: ISO timestamps, int64 as numbers; the same from the folder', async () => {

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   clearStateFolderCache,
   clusterSchema,
@@ -231,6 +231,22 @@ export async function stateFolder(write: (tx: Transaction) => void = fill): Prom
 export function removeFolders(): void {
   clearStateFolderCache();
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The sources of one test file: built before its tests (a live store and its folder), closed and
+ * removed after them. The object is filled in by the file's `beforeAll`.
+ */
+export function sourcesOfFile(): { live: Store; folder: string } {
+  const sources = {} as { live: Store; folder: string };
+  beforeAll(async () => {
+    Object.assign(sources, await bothSources());
+  });
+  afterAll(() => {
+    sources.live.close();
+    removeFolders();
+  });
+  return sources;
 }
 
 /** Both sources of the fixture, for `describe.each`-style loops: a live store and its folder. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   findNodesByCapability,
   findNodesByRole,
@@ -6,18 +6,10 @@ import {
   getAllNodes,
   getNodeById,
   getNodeResourceUtilization,
-  type Store,
 } from '../../../src/index.js';
-import { bothSources, GIB, NODES, onBoth, removeFolders } from './fixture.js';
+import { GIB, NODES, onBoth, sourcesOfFile } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 const ids = (rows: { node_id?: unknown }[]) => rows.map((r) => r.node_id);
 

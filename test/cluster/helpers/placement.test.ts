@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusterSchema, findAvailableNodeForTask, Store } from '../../../src/index.js';
-import { bothSources, GIB, onBoth, removeFolders } from './fixture.js';
+import { GIB, onBoth, sourcesOfFile } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 const place = async (id: string) =>
   (await onBoth(sources, (s) => findAvailableNodeForTask(s, id)))?.node_id ?? null;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clusterSchema,
   getClusterMetadata,
@@ -8,16 +8,9 @@ import {
   getClusterStatusSummary,
   Store,
 } from '../../../src/index.js';
-import { bothSources, META, onBoth, removeFolders } from './fixture.js';
+import { META, onBoth, sourcesOfFile } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 describe('cluster-wide helpers, live and from the folder', () => {
   it('getClusterMetadata: the store metadata and the row counts', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   estimateTimeToCompletion,
   findTasksByNode,
@@ -8,18 +8,10 @@ import {
   getAllTasks,
   getTaskById,
   getTaskExecutionMetrics,
-  type Store,
 } from '../../../src/index.js';
-import { bothSources, onBoth, removeFolders, T } from './fixture.js';
+import { onBoth, sourcesOfFile, T } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 const ids = (rows: { task_id?: unknown }[]) => rows.map((r) => r.task_id);
 

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusterSchema, getNetworkTopology, Store } from '../../../src/index.js';
-import { bothSources, onBoth, removeFolders } from './fixture.js';
+import { onBoth, sourcesOfFile } from './fixture.js';
 
-let sources: { live: Store; folder: string };
-beforeAll(async () => {
-  sources = await bothSources();
-});
-afterAll(() => {
-  sources.live.close();
-  removeFolders();
-});
+const sources = sourcesOfFile();
 
 describe('getNetworkTopology, live and from the folder', () => {
   it('each undirected link once, whichever side declares it; no self-links, no links to non-nodes', async () => {
