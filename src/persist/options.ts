@@ -36,6 +36,32 @@ export interface PersistOptions {
   exportIntervalSeconds?: number;
 }
 
+/** Every key of PersistOptions: the compiler checks that none is missing. */
+const PERSIST_KEYS = {
+  persistPath: true,
+  persistIntervalSeconds: true,
+  persistFormat: true,
+  keepCheckpoints: true,
+  durability: true,
+  syncIntervalMs: true,
+  repair: true,
+  exportPath: true,
+  exportIntervalSeconds: true,
+} satisfies Record<keyof PersistOptions, true>;
+
+/** Splits options into the persistence ones and the rest (which go to the store and the writer). */
+export function splitPersistOptions<T extends PersistOptions>(
+  options: T,
+): { persist: PersistOptions; rest: Omit<T, keyof PersistOptions> } {
+  const persist: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (key in PERSIST_KEYS) persist[key] = value;
+    else rest[key] = value;
+  }
+  return { persist: persist as PersistOptions, rest: rest as Omit<T, keyof PersistOptions> };
+}
+
 /** The persistence options resolved, as the writer and the persistence workers use them. */
 export interface PersistConfig {
   /** Absolute path of the folder. */

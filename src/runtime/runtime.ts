@@ -6,7 +6,7 @@ import { StateError } from '../errors.js';
 import type { CheckpointSummary } from '../persist/checkpointer.js';
 import type { ExportMetadata } from '../persist/export/index.js';
 import { lockFolder } from '../persist/lock.js';
-import { type PersistOptions, persistConfig } from '../persist/options.js';
+import { type PersistOptions, persistConfig, splitPersistOptions } from '../persist/options.js';
 import type { RecoveryReport } from '../persist/recover.js';
 import { QueryBuilder, type QueryPlan, type QueryResult } from '../query/index.js';
 import type { Schema } from '../schema/schema.js';
@@ -149,39 +149,15 @@ export class StateRuntime {
    * start.
    */
   static async start(schema: Schema, options: RuntimeOptions = {}): Promise<StateRuntime> {
-    const {
-      writer = 'worker',
-      maxInFlight,
-      maxBatchBytes,
-      readers = defaultReaders(),
-      persistPath,
-      persistIntervalSeconds,
-      persistFormat,
-      keepCheckpoints,
-      durability,
-      syncIntervalMs,
-      repair,
-      exportPath,
-      exportIntervalSeconds,
-      ...storeOptions
-    } = options;
+    const { writer = 'worker', maxInFlight, maxBatchBytes, readers = defaultReaders(), ...rest } = options;
     if (writer !== 'worker' && writer !== 'inline') {
       throw new StateError(
         'INVALID_OPTION',
         `option writer must be 'worker' or 'inline', not ${String(writer)}`,
       );
     }
-    const persist = persistConfig({
-      persistPath,
-      persistIntervalSeconds,
-      persistFormat,
-      keepCheckpoints,
-      durability,
-      syncIntervalMs,
-      repair,
-      exportPath,
-      exportIntervalSeconds,
-    });
+    const { persist: persistOptions, rest: storeOptions } = splitPersistOptions(rest);
+    const persist = persistConfig(persistOptions);
     // One writing process per folder: the lock is the process's, so it is taken here, not in the
     // writer's thread, and held until close() has written the final checkpoint.
     const unlock = persist === null ? null : lockFolder(persist.folder);
