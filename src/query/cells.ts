@@ -55,24 +55,6 @@ export function compareBytes(bytes: Uint8Array, start: number, end: number, lit:
   return end - start - lit.length;
 }
 
-/** Whether a comparison result `c` (negative, zero, positive) satisfies `op`. */
-export function holds(op: string, c: number): boolean {
-  switch (op) {
-    case 'eq':
-      return c === 0;
-    case 'ne':
-      return c !== 0;
-    case 'lt':
-      return c < 0;
-    case 'lte':
-      return c <= 0;
-    case 'gt':
-      return c > 0;
-    default:
-      return c >= 0;
-  }
-}
-
 const decoder = new TextDecoder();
 
 /** Decodes the UTF-8 bytes [start, end) of a chunk (copied: the chunk aliases shared memory). */

@@ -1,6 +1,6 @@
 import type { ChunkView } from '../store/arrow-view.js';
-import { compareStrings } from '../store/compare.js';
-import { compareBytes, compareHalves, halves, holds, isValid, splitBigInt } from './cells.js';
+import { compareStrings, holds } from '../store/compare.js';
+import { compareBytes, compareHalves, halves, isValid, splitBigInt } from './cells.js';
 import type { QueryContext } from './context.js';
 import type { CompareOp, Expr, Literal } from './plan.js';
 import type { QueryColumn } from './resolve.js';

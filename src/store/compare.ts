@@ -1,4 +1,26 @@
 /**
+ * Whether a comparison result `c` (negative, zero, positive) satisfies `op` (eq, ne, lt, lte, gt;
+ * anything else is gte). A NaN result satisfies only `ne`: what cannot be ordered is neither less,
+ * greater nor equal. Shared by query filters and ordered preconditions.
+ */
+export function holds(op: string, c: number): boolean {
+  switch (op) {
+    case 'eq':
+      return c === 0;
+    case 'ne':
+      return c !== 0;
+    case 'lt':
+      return c < 0;
+    case 'lte':
+      return c <= 0;
+    case 'gt':
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+/**
  * The order of strings everywhere the store compares them by value (ordered preconditions, query
  * filters and sorts): Unicode code point order, which is UTF-8 byte order. Another language
  * implementing batches or queries gets the same answer from its native byte comparison; JavaScript's

@@ -1,5 +1,5 @@
 import { describeValue, StateError } from '../../errors.js';
-import { compareStrings } from '../compare.js';
+import { compareStrings, holds } from '../compare.js';
 import { type Condition, sameValue } from '../effects.js';
 import { columnLayout } from '../layout.js';
 import { type Key, toCell, type Value } from '../values.js';
@@ -226,14 +226,5 @@ function compareOrdered(actual: Value, operand: number | bigint | string, relati
     // NaN is neither less, greater nor equal: every relation is false.
     c = a < operand ? -1 : a > operand ? 1 : a === operand ? 0 : Number.NaN;
   }
-  switch (relation) {
-    case 'lt':
-      return c < 0;
-    case 'lte':
-      return c <= 0;
-    case 'gt':
-      return c > 0;
-    default:
-      return c >= 0;
-  }
+  return holds(relation, c);
 }
