@@ -161,23 +161,11 @@ export function toCell(
 
 /** An int64 cell of a column of mode 'number': a number or bigint within ±(2^53 - 1). */
 function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): bigint {
-  if (typeof value === 'bigint') {
-    if (value < -I53 || value > I53) {
-      throw reject(
-        'OUT_OF_RANGE',
-        'expected an integer within ±(2^53 - 1) (int64, mode number)',
-        table,
-        col,
-        value,
-        site,
-      );
-    }
-    return value;
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
+  if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value))) {
     throw reject('TYPE_MISMATCH', 'expected an integer number (int64, mode number)', table, col, value, site);
   }
-  if (!Number.isSafeInteger(value)) {
+  const safe = typeof value === 'bigint' ? value >= -I53 && value <= I53 : Number.isSafeInteger(value);
+  if (!safe) {
     throw reject(
       'OUT_OF_RANGE',
       'expected an integer within ±(2^53 - 1) (int64, mode number)',
@@ -187,7 +175,7 @@ function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site
       site,
     );
   }
-  return BigInt(value);
+  return typeof value === 'bigint' ? value : BigInt(value);
 }
 
 function checkLength(s: string, max: number, table: TableLayout, col: ColumnLayout, site: CellSite): void {
