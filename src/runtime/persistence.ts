@@ -8,6 +8,9 @@ import { errorFromWire } from './wire.js';
 import { resolveWorker } from './worker-entry.js';
 import type { WriterAddress } from './writer-host.js';
 
+/** The checkpoint worker's answers to requests. */
+type Answer = Extract<CheckpointerMessage, { t: 'done' | 'exported' }>;
+
 function start(module: string, workerData: unknown): Worker {
   const entry = resolveWorker(new URL(`../../workers/${module}.js`, import.meta.url));
   const worker = new Worker(entry.filename, { argv: entry.argv, workerData });
@@ -82,22 +85,25 @@ export class Persistence {
 
   /** Writes a checkpoint of the newest version now; resolves when it is on disk (null: nothing new). */
   async checkpoint(): Promise<CheckpointSummary | null> {
-    const id = this.#next++;
-    const done = reply<CheckpointerMessage>(this.#checkpointer, (m) => m.t === 'done' && m.id === id);
-    this.#checkpointer.postMessage({ t: 'checkpoint', id } satisfies CheckpointerMessage);
-    const m = (await done) as Extract<CheckpointerMessage, { t: 'done' }>;
-    if (m.error !== null) throw errorFromWire(m.error);
-    return m.summary;
+    const m = await this.#ask('checkpoint');
+    return m.t === 'done' ? m.summary : null;
   }
 
   /** Refreshes the shared-memory export now; resolves with its metadata (null: no export configured). */
   async refreshExport(): Promise<ExportMetadata | null> {
+    const m = await this.#ask('export');
+    return m.t === 'exported' ? m.metadata : null;
+  }
+
+  /** Sends a request to the checkpoint worker and waits for its answer, raising the error it reports. */
+  async #ask(request: 'checkpoint' | 'export'): Promise<Answer> {
     const id = this.#next++;
-    const done = reply<CheckpointerMessage>(this.#checkpointer, (m) => m.t === 'exported' && m.id === id);
-    this.#checkpointer.postMessage({ t: 'export', id } satisfies CheckpointerMessage);
-    const m = (await done) as Extract<CheckpointerMessage, { t: 'exported' }>;
+    const answer = request === 'checkpoint' ? 'done' : 'exported';
+    const done = reply<CheckpointerMessage>(this.#checkpointer, (m) => m.t === answer && m.id === id);
+    this.#checkpointer.postMessage({ t: request, id } satisfies CheckpointerMessage);
+    const m = (await done) as Answer;
     if (m.error !== null) throw errorFromWire(m.error);
-    return m.metadata;
+    return m;
   }
 
   /**
