@@ -106,32 +106,15 @@ export class Snapshot {
   /**
    * @internal Made by `store.snapshot()` (tracked: a leak warning if collected unreleased) and by
    * `store.read()` (untracked: its release is guaranteed, and registering costs as much as the pin).
+   * `pin` is the newest version's by default, the durable root's, or for a `borrowed` version one
+   * that holds no slot of ours (releasing it gives nothing back).
    */
-  constructor(
-    ctx: SnapshotContext,
-    tracked: boolean,
-    borrowed: VersionRef | null = null,
-    pinned: Pin | null = null,
-  ) {
-    // A borrowed version is safe to read without a pin of ours: the lender's pin keeps every block
-    // of it from being reclaimed, for as long as the lender promises to hold it.
-    const pin =
-      pinned !== null
-        ? pinned
-        : borrowed === null
-          ? ctx.pins.pin()
-          : {
-              version: borrowed.version,
-              slot: 0,
-              rootSeg: borrowed.rootSeg,
-              rootOff: borrowed.rootOff,
-              count: 0,
-            };
+  constructor(ctx: SnapshotContext, tracked: boolean, pin: Pin = ctx.pins.pin(), borrowed = false) {
     this.version = pin.version;
     this.#ctx = ctx;
     this.#rootSeg = pin.rootSeg;
     this.#rootOff = pin.rootOff;
-    this.#token = { pin, pins: ctx.pins, tracked, borrowed: borrowed !== null };
+    this.#token = { pin, pins: ctx.pins, tracked, borrowed };
     if (tracked) leaks.register(this, this.#token, this.#token);
   }
 

@@ -399,7 +399,7 @@ export class Store {
         `store ${this.#storeId} has published no durable version yet (it needs a persistence folder, and a first sync)`,
       );
     }
-    return new Snapshot(this.#ctx, true, null, pin);
+    return new Snapshot(this.#ctx, true, pin);
   }
 
   /**
@@ -421,7 +421,10 @@ export class Store {
         `version ${ref.version} was never published by store ${this.#storeId}`,
       );
     }
-    return new Snapshot(this.#ctx, false, ref);
+    // A borrowed version is safe to read without a pin of ours: the lender's pin keeps every block
+    // of it from being reclaimed, for as long as the lender promises to hold it.
+    const pin = { version: ref.version, slot: 0, rootSeg: ref.rootSeg, rootOff: ref.rootOff, count: 0 };
+    return new Snapshot(this.#ctx, false, pin, true);
   }
 
   /** @internal The control block: the runtime's durability words live there. */
