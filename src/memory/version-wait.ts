@@ -1,6 +1,8 @@
 import {
   type Control,
+  DROOT_INDEX,
   DURABLE_INDEX,
+  W_DROOT_SEQ,
   W_DURABLE,
   W_DURABLE_WAITERS,
   W_NOTIFY,
@@ -132,3 +134,28 @@ export const DURABLE_WORDS: CounterWords = {
   notify: W_DURABLE,
   waiters: W_DURABLE_WAITERS,
 };
+
+/**
+ * Resolves once the durable root (W_DROOT_*) is at `atLeast` or newer, or when `timeoutMs` passes,
+ * with the root's version then. The durable word moves first and the writer publishes the root on
+ * its next wake-up, so a thread that saw version V durable and wants to read V through the root
+ * waits here. The writer notifies the sequence word after each publish (DurableRoot#publish):
+ * reading the word before the version makes a publish in between change it, so the wait returns
+ * at once ("not-equal") instead of sleeping through it.
+ */
+export async function waitForDurableRoot(ctl: Control, atLeast: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    for (;;) {
+      const seq = Atomics.load(ctl.i32, W_DROOT_SEQ);
+      const v = Number(Atomics.load(ctl.i64, DROOT_INDEX));
+      const left = deadline - performance.now();
+      if (v >= atLeast || left <= 0) return v;
+      const wait = atomics.waitAsync(ctl.i32, W_DROOT_SEQ, seq, Math.min(left, 1000));
+      if (wait.async) await wait.value;
+    }
+  } finally {
+    clearInterval(keepAlive);
+  }
+}

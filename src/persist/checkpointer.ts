@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { DURABLE_WORDS, waitForDurableRoot } from '../memory/version-wait.js';
 import { errorToWire, type WireError } from '../runtime/wire.js';
 import type { Snapshot } from '../store/snapshot.js';
 import { Store, type StoreHandle } from '../store/store.js';
@@ -105,11 +106,24 @@ export async function serveCheckpointer(port: MessagePort, data: CheckpointerDat
   const timer = setInterval(run, data.intervalMs);
   const exportTimer = data.exportRoot === null ? null : setInterval(exportNow, data.exportIntervalMs);
   if (data.exportRoot !== null) exportNow();
+  // An export asked for exports at least what was durable when asked: a submit acknowledged as
+  // durable just before must be in it. The durable root trails the durable word by one wake-up of
+  // the writer, so wait for it (bounded: a writer that stopped must not hold the answer forever).
+  const exportAsked = async (): Promise<ReturnType<typeof exportNow>> => {
+    const ctl = store.controlBlock;
+    await waitForDurableRoot(ctl, Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter)), 1000);
+    return exportNow();
+  };
+  // Requests run one after another, so that close never closes the store under a waiting export.
+  let queue: Promise<unknown> = Promise.resolve();
   port.on('message', (m: CheckpointerMessage) => {
+    queue = queue.then(() => serve(m));
+  });
+  const serve = async (m: CheckpointerMessage): Promise<void> => {
     if (m.t === 'checkpoint') {
       port.postMessage({ t: 'done', id: m.id, ...run() } satisfies CheckpointerMessage);
     } else if (m.t === 'export') {
-      port.postMessage({ t: 'exported', id: m.id, ...exportNow() } satisfies CheckpointerMessage);
+      port.postMessage({ t: 'exported', id: m.id, ...(await exportAsked()) } satisfies CheckpointerMessage);
     } else if (m.t === 'close') {
       clearInterval(timer);
       if (exportTimer !== null) clearInterval(exportTimer);
@@ -119,6 +133,6 @@ export async function serveCheckpointer(port: MessagePort, data: CheckpointerDat
       port.postMessage({ t: 'closed', ...result } satisfies CheckpointerMessage);
       port.close();
     }
-  });
+  };
   port.postMessage({ t: 'ready' });
 }
