@@ -4,12 +4,12 @@ import {
   decodeCode,
   HASH_ENTRY_BYTES,
   HASH_ENTRY_WORDS,
-  lookupCode,
   lookupHashed,
   MAX_CODES,
   SLOT_CODE_BITS,
   slotTag,
 } from './domain.js';
+import { internFresh } from './domain-bulk.js';
 import {
   D_BYTE_LENGTH,
   D_BYTES_BIRTH,
@@ -94,6 +94,7 @@ export class TxDomain {
     this.#rebuilt = false;
     this.dirty = false;
     this.committed = root[w + D_LENGTH]!;
+    this.#missed = null;
   }
 
   /** The domain's root entry as this transaction leaves it (its own copy from the first change). */
@@ -107,9 +108,30 @@ export class TxDomain {
     return this.#own;
   }
 
+  /**
+   * The last string `lookup` did not find, its hash, and the domain's length and epoch then. An
+   * insert looks a new key up (is it a duplicate?) and then interns it; while the domain holds the
+   * same strings (same length and epoch: strings are only appended, or all renumbered by a rebuild
+   * that bumps the epoch, and an undone append restores the length with the content) the string is
+   * still absent, so `intern` skips a second hash and probe: for a key of a million-entry domain
+   * that probe is a cache miss.
+   */
+  #missed: string | null = null;
+  #missedHash = 0;
+  #missedLength = -1;
+  #missedEpoch = -1;
+
   /** The code of `s`, or -1 if the domain does not hold it. */
   lookup(src: { get(seg: number): SegmentViews }, s: string): number {
-    return lookupCode(src, this.#f64, this.#w, s);
+    const hash = hashKey(s, internKey);
+    const code = lookupHashed(src, this.#f64, this.#w, s, internKey, hash);
+    if (code < 0) {
+      this.#missed = s;
+      this.#missedHash = hash;
+      this.#missedLength = this.#f64[this.#w + D_LENGTH]!;
+      this.#missedEpoch = this.#f64[this.#w + D_EPOCH]!;
+    }
+    return code;
   }
 
   /** The string of `code`. */
@@ -128,11 +150,25 @@ export class TxDomain {
 
   /** The code of `s`, adding it to the domain if it is new. */
   intern(ops: BlockOps, s: string): number {
-    // One hash serves the lookup and, for a new string, its entry.
-    const hash = hashKey(s, internKey);
-    const found = lookupHashed(ops, this.#f64, this.#w, s, internKey, hash);
-    if (found >= 0) return found;
-    const n = utf8Length(s);
+    let hash: number;
+    let n: number;
+    if (
+      s === this.#missed &&
+      this.#missedLength === this.#f64[this.#w + D_LENGTH] &&
+      this.#missedEpoch === this.#f64[this.#w + D_EPOCH]
+    ) {
+      // Known absent (see #missed): its hash was kept.
+      hash = this.#missedHash;
+      n = utf8Length(s);
+    } else {
+      // One hash serves the lookup and, for a new string, its entry.
+      hash = hashKey(s, internKey);
+      const found = lookupHashed(ops, this.#f64, this.#w, s, internKey, hash);
+      if (found >= 0) return found;
+      // hashKey measured an ASCII string (its own UTF-8); others are counted.
+      n = internKey.length >= 0 ? internKey.length : utf8Length(s);
+    }
+    this.#missed = null;
     const at = this.#room(ops, n, () => s);
     const w = this.#own;
     writeUtf8(s, ops.get(w[D_BYTES_SEG]!).u8, w[D_BYTES_OFF]! + at, n);
@@ -152,6 +188,42 @@ export class TxDomain {
     const w = this.#own;
     ops.get(w[D_BYTES_SEG]!).u8.set(u8.subarray(start, end), w[D_BYTES_OFF]! + at);
     return this.#added(ops, hash, at, n);
+  }
+
+  /**
+   * Whether `internFresh` may fill this domain: it is empty, and its hash index was made by this
+   * transaction (so no reader sees its slots), with room for `strings` more strings of `bytes` UTF-8
+   * bytes in all without growing anything.
+   */
+  canFillFresh(ops: BlockOps, strings: number, bytes: number): boolean {
+    const w = this.#f64;
+    const at = this.#w;
+    return (
+      this.#owned &&
+      w[at + D_BYTES_SEG]! >= 0 &&
+      w[at + D_BYTES_CAP]! >= bytes &&
+      w[at + D_LENGTH] === 0 &&
+      w[at + D_HASH_COUNT] === 0 &&
+      w[at + D_HASH_SEG]! >= 0 &&
+      w[at + D_HASH_BIRTH] === ops.version &&
+      w[at + D_HASH_CAP]! >= strings * 2 &&
+      w[at + D_OFF_CAP]! > strings
+    );
+  }
+
+  /** Fills this empty domain at once (see `internFresh`; check `canFillFresh` first); the strings added. */
+  fillFresh(
+    ops: BlockOps,
+    u8: Uint8Array,
+    offsets: Int32Array,
+    picks: Int32Array,
+    n: number,
+    codes: Int32Array,
+  ): number {
+    this.#missed = null;
+    const added = internFresh(ops, this.words, u8, offsets, picks, n, codes);
+    if (added > 0) this.dirty = true;
+    return added;
   }
 
   /**

@@ -217,6 +217,17 @@ export function utf8Length(s: string): number {
 
 /** Writes the UTF-8 encoding of `s` at `u8[at]` (room checked by the caller); returns its length. */
 export function writeUtf8(s: string, u8: Uint8Array, at: number, length: number): number {
+  // ASCII, the common identifier, is written unit by unit: encodeInto needs a subarray made per
+  // call, which costs more than the copy for strings this short.
+  if (length === s.length && length <= 64) {
+    let i = 0;
+    for (; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      u8[at + i] = c;
+    }
+    if (i === length) return length;
+  }
   return encoder.encodeInto(s, u8.subarray(at, at + length)).written;
 }
 

@@ -43,10 +43,10 @@ export function fillColumn(
   n: number,
   data: Data | null,
   from: number,
-  remaps: Map<Vector, Int32Array>,
+  dicts: Dictionaries,
 ): void {
   if (col.kind !== 'fixed') {
-    fillVar(tx, t, gRef, col, at, n, data, from, remaps);
+    fillVar(tx, t, gRef, col, at, n, data, from, dicts);
     return;
   }
   const ref = chunkForWrite(tx, gRef, col, at);
@@ -61,7 +61,7 @@ export function fillColumn(
   const base = (chunk + col.validityBytes) >> col.shift;
   if (col.domain >= 0) {
     const codes = v[col.view as 'i8' | 'i16' | 'i32'];
-    const strings = stringSource(tx, t, col, data, remaps);
+    const strings = stringSource(tx, t, col, data, dicts);
     if (data.nullCount === 0) for (let i = 0; i < n; i++) codes[base + at + i] = strings(from + i);
     else for (let i = 0; i < n; i++) codes[base + at + i] = isValidAt(data, from + i) ? strings(from + i) : 0;
   } else {
@@ -80,7 +80,7 @@ function stringSource(
   t: TableLayout,
   col: ColumnLayout,
   data: Data,
-  remaps: Map<Vector, Int32Array>,
+  dicts: Dictionaries,
 ): (row: number) => number {
   const domain = tx.domain(col.domain);
   const ops = tx.blockOps();
@@ -100,15 +100,27 @@ function stringSource(
     const strings = dictionary.data.length === 1 ? dictionary.data[0]! : flatten(dictionary);
     const offsets = strings.valueOffsets as Int32Array;
     const bytes = strings.values as Uint8Array;
-    let remap = remaps.get(dictionary);
+    const indices = data.values as Int32Array;
+    let remap = dicts.remaps.get(dictionary);
     if (remap === undefined) {
       remap = new Int32Array(dictionary.length).fill(-1);
-      remaps.set(dictionary, remap);
+      dicts.remaps.set(dictionary, remap);
       // At most this many new strings: grow the domain's blocks and index once, not by doubling.
-      domain.reserve(ops, dictionary.length, offsets[dictionary.length]! - offsets[0]!);
+      const byteCount = offsets[dictionary.length]! - offsets[0]!;
+      domain.reserve(ops, dictionary.length, byteCount);
+      // Into an empty domain (a checkpoint loading into a fresh store), the strings the rows name
+      // go in at once, in slot order (see internFresh); rows then find them in the remap.
+      if (domain.canFillFresh(ops, dictionary.length, byteCount)) {
+        const picks = namedEntries(dicts.users.get(dictionary) ?? [data], dictionary.length);
+        const added = domain.fillFresh(ops, bytes, offsets, picks, picks.length, remap);
+        // The first code past what the column's width can name, if any, with its string.
+        if (added - 1 > col.max) {
+          const j = remap.indexOf(col.max + 1);
+          checked(remap[j]!, bytes, offsets[j]!, offsets[j + 1]!);
+        }
+      }
     }
     const r = remap;
-    const indices = data.values as Int32Array;
     return (row) => {
       const j = indices[row]!;
       let code = r[j]!;
@@ -130,6 +142,54 @@ function stringSource(
   };
 }
 
+/**
+ * The dictionaries of one load: each one's remap (entry to code, -1 until interned), and the
+ * string sources that share it (one per record batch, as an IPC file's batches do).
+ */
+export interface Dictionaries {
+  readonly remaps: Map<Vector, Int32Array>;
+  readonly users: Map<Vector, Data[]>;
+}
+
+/** The string sources of a load's dictionary columns (list items included), by dictionary. */
+export function dictionaryUsers(
+  t: TableLayout,
+  sources: readonly (readonly (Data | null)[])[],
+): Map<Vector, Data[]> {
+  const users = new Map<Vector, Data[]>();
+  for (const batch of sources) {
+    for (let c = 0; c < t.columns.length; c++) {
+      const col = t.columns[c]!;
+      let data = batch[c] ?? null;
+      if (data === null || col.domain < 0) continue;
+      if (col.kind === 'list') data = data.children[0]!;
+      if (data.typeId !== Type.Dictionary) continue;
+      const list = users.get(data.dictionary!);
+      if (list === undefined) users.set(data.dictionary!, [data]);
+      else list.push(data);
+    }
+  }
+  return users;
+}
+
+/** The dictionary entries that the valid rows of `sources` name, in order of first appearance. */
+function namedEntries(sources: readonly Data[], entries: number): Int32Array {
+  const seen = new Uint8Array(entries);
+  const picks = new Int32Array(entries);
+  let n = 0;
+  for (const data of sources) {
+    const indices = data.values as Int32Array;
+    for (let row = 0; row < data.length; row++) {
+      const j = indices[row]!;
+      if (seen[j] === 0 && (data.nullCount === 0 || isValidAt(data, row))) {
+        seen[j] = 1;
+        picks[n++] = j;
+      }
+    }
+  }
+  return picks.subarray(0, n);
+}
+
 /** A dictionary Vector of several chunks as one Utf8 Data (rare: IPC gives one chunk). */
 function flatten(dictionary: Vector): Data {
   return vectorFromArray(dictionary.toArray() as string[], new Utf8()).data[0]!;
@@ -147,7 +207,7 @@ function fillVar(
   n: number,
   data: Data | null,
   from: number,
-  remaps: Map<Vector, Int32Array>,
+  dicts: Dictionaries,
 ): void {
   const chunkRef = chunkForWrite(tx, gRef, col, at);
   const cv = tx.views(chunkRef);
@@ -174,7 +234,7 @@ function fillVar(
     if (col.kind === 'utf8') {
       dst.u8.set((data.values as Uint8Array).subarray(first, first + items), dOff + start);
     } else {
-      const strings = stringSource(tx, t, col, data.children[0]!, remaps);
+      const strings = stringSource(tx, t, col, data.children[0]!, dicts);
       const codes = dst.i32;
       const db = (dOff >> 2) + start - first;
       for (let k = first; k < first + items; k++) codes[db + k] = strings(k);

@@ -1,9 +1,9 @@
-import { type Data, type DataType, RecordBatch, Table, Type, type Vector } from 'apache-arrow';
+import { type Data, type DataType, RecordBatch, Table, Type } from 'apache-arrow';
 import { describeValue, StateError } from '../../errors.js';
 import { type ColumnLayout, columnLayout, MAX_KEY, offOf, type TableLayout } from '../layout.js';
 import type { TxCore, TxTable } from './core.js';
 import { groupForWrite, newGroup } from './directory.js';
-import { fillColumn, indexKeys, isValidAt } from './load-fill.js';
+import { type Dictionaries, dictionaryUsers, fillColumn, indexKeys, isValidAt } from './load-fill.js';
 
 /*
  * The bulk loader: appends the rows of Arrow record batches to a table in one transaction, column
@@ -30,7 +30,7 @@ export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
   let total = 0;
   for (const b of batches) total += b.numRows;
   if (total === 0) return 0;
-  const remaps = new Map<Vector, Int32Array>();
+  const dicts: Dictionaries = { remaps: new Map(), users: dictionaryUsers(t, plans) };
   tx.begin();
   ts.dirty = true;
   const { groupMask, groupShift, rowGroupSize } = ts.layout;
@@ -43,7 +43,7 @@ export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
       const take = Math.min(rowGroupSize - at, n - from);
       const gRef = at === 0 ? newGroup(tx, ts) : groupForWrite(tx, ts, pos >>> groupShift);
       for (let c = 0; c < t.columns.length; c++) {
-        fillColumn(tx, t, gRef, t.columns[c]!, at, take, sources[c]!, from, remaps);
+        fillColumn(tx, t, gRef, t.columns[c]!, at, take, sources[c]!, from, dicts);
       }
       tx.views(gRef).f64[offOf(gRef) >> 3] = at + take;
       ts.rows = pos + take;
