@@ -66,7 +66,7 @@ const MIN_SLOTS = 64;
  */
 export class TxDomain {
   readonly layout: DomainLayout;
-  /** Whether the transaction added strings. */
+  /** Whether the transaction changed the domain's words (added strings, or replaced a block). */
   dirty = false;
   /** Strings committed before this transaction: codes below it may be cached. */
   committed = 0;
@@ -331,6 +331,10 @@ export class TxDomain {
     if (w[D_OFF_SEG]! >= 0 && cap >= entries) return;
     const newCap = Math.max(entries, cap * 2, MIN_CODES);
     const ref = ops.alloc(newCap * 4);
+    // New blocks in the domain's words: they must be published even if no string is added (a
+    // reserve for strings that all turn out known), or the old blocks, retired at commit, would be
+    // freed while the root still names them.
+    this.dirty = true;
     if (w[D_OFF_SEG]! >= 0) {
       const old = packRef(w[D_OFF_SEG]!, w[D_OFF_OFF]!);
       ops.copy(old, ref, (w[D_LENGTH]! + 1) * 4);
@@ -350,6 +354,7 @@ export class TxDomain {
     if (w[D_BYTES_SEG]! >= 0 && cap >= bytes) return;
     const newCap = Math.max(bytes, cap * 2, MIN_BYTES);
     const ref = ops.alloc(newCap);
+    this.dirty = true; // as in #ensureOffsets
     if (w[D_BYTES_SEG]! >= 0) {
       const old = packRef(w[D_BYTES_SEG]!, w[D_BYTES_OFF]!);
       ops.copy(old, ref, w[D_BYTE_LENGTH]!);
@@ -391,6 +396,7 @@ export class TxDomain {
   #rehash(ops: BlockOps, cap: number, fromOffsets: boolean): void {
     const w = this.words;
     const ref = ops.alloc(cap * HASH_ENTRY_BYTES);
+    this.dirty = true; // as in #ensureOffsets
     const seg = segOf(ref);
     const slots = ops.get(seg).i32;
     const base = offOf(ref) >> 2;
