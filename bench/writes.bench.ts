@@ -3,6 +3,10 @@
 // tasks (default 1,000,000). Every single-row write is its own transaction, as a scheduler does
 // them; the reported figure is the median over rounds of the mean time per transaction.
 //
+// Side by side with better-sqlite3 (bench/support/sqlite-peer.ts) holding the same rows: each
+// case alternates rounds of ours and the peer's, and the table gives both medians and the ratio.
+// (ACS_BENCH_NO_PEER=1 leaves the peer out.)
+//
 // Rows reach the store as they would from the network: through JSON, so their strings are flat.
 // (Strings built by concatenation in the same thread are V8 "cons strings", which the first read
 // flattens: loading the generator's rows directly costs about twice as much, all of it in V8.)
@@ -10,6 +14,8 @@
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { clusterSchema, Store } from '../src/index.js';
 import { cidPool, nodeId, nodeRow, prng, T0, taskId, taskRow } from './support/cluster-data.js';
+import { fmt, log, median } from './support/report.js';
+import { flatNode, flatTask, sqlitePeer } from './support/sqlite-peer.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
 const NODES = 10_000;
@@ -19,9 +25,7 @@ const OPS = Number(process.env.ACS_BENCH_OPS ?? 2_000); // transactions per roun
 const INSERT_TX = 10_000; // rows per insert transaction
 const INSERT_ROUNDS = 8;
 
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const log = (msg: string) => console.error(`[${fmt(performance.now() / 1000, 1)} s] ${msg}`);
+const PEER = !process.env.ACS_BENCH_NO_PEER;
 
 const pool = cidPool(100_000);
 const store = Store.create(clusterSchema, { maxBytes: 16 * 2 ** 30 });
@@ -50,32 +54,67 @@ log(
   `loaded ${fmt(TASKS)} tasks with tx.insert in ${fmt(insertMs)} ms (${fmt((insertMs * 1e6) / TASKS)} ns per row)`,
 );
 
+// The peer gets the same rows: the same generator, seed and order.
+const peer = PEER ? sqlitePeer() : null;
+const peerRand = prng(42);
+let peerLoadMs = 0;
+if (peer !== null) {
+  peer.insertNodes(
+    received(Array.from({ length: NODES }, (_, i) => nodeRow(i, peerRand, NODES))).map(flatNode),
+  );
+  for (let from = 0; from < TASKS; from += LOAD_BATCH) {
+    const rows = received(
+      Array.from({ length: Math.min(LOAD_BATCH, TASKS - from) }, (_, k) =>
+        taskRow(from + k, peerRand, false, NODES, pool),
+      ),
+    ).map(flatTask);
+    const start = performance.now();
+    peer.insertTasks(rows);
+    peerLoadMs += performance.now() - start;
+  }
+  log(`better-sqlite3: loaded ${fmt(TASKS)} tasks in ${fmt(peerLoadMs)} ms`);
+}
+
 const pick = prng(7);
 const taskKeys = Array.from({ length: 100_000 }, () => taskId(pick(TASKS)));
 const nodeKeys = Array.from({ length: 100_000 }, () => nodeId(pick(NODES)));
 const STATUSES = ['running', 'assigned'];
 let n = 0;
 
-/** ns per call of `op`, the median over rounds of OPS calls each. */
-function measure(op: () => void): number {
-  for (let i = 0; i < OPS; i++) op(); // warm-up
-  const rounds: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
+/**
+ * ns per call of `op` and of `peerOp`, each the median over rounds of OPS calls, the two sides'
+ * rounds alternating so that both see the same state of the machine.
+ */
+function measure(op: () => void, peerOp: (() => void) | null): [number, number] {
+  const round = (f: () => void) => {
     const start = performance.now();
-    for (let i = 0; i < OPS; i++) op();
-    rounds.push(((performance.now() - start) * 1e6) / OPS);
+    for (let i = 0; i < OPS; i++) f();
+    return ((performance.now() - start) * 1e6) / OPS;
+  };
+  round(op); // warm-up
+  if (peerOp !== null) round(peerOp);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ours.push(round(op));
+    if (peerOp !== null) theirs.push(round(peerOp));
   }
-  return median(rounds);
+  return [median(ours), theirs.length > 0 ? median(theirs) : Number.NaN];
 }
 
-const results: [string, number][] = [];
-const cases: [string, () => void][] = [
+const results: [string, number, number][] = [];
+const cases: [string, () => void, (() => void) | null][] = [
   [
     'task update by key (status, start_time)',
     () => {
       const k = taskKeys[n++ % taskKeys.length]!;
       store.write((tx) => tx.update('tasks', k, { status: STATUSES[n & 1], start_time: T0 + n }));
     },
+    peer &&
+      (() => {
+        const k = taskKeys[n++ % taskKeys.length]!;
+        peer.updateTask(k, STATUSES[n & 1]!, T0 + n);
+      }),
   ],
   [
     'heartbeat: node update by key (last_heartbeat, status)',
@@ -83,6 +122,11 @@ const cases: [string, () => void][] = [
       const k = nodeKeys[n++ % nodeKeys.length]!;
       store.write((tx) => tx.update('nodes', k, { last_heartbeat: T0 + n, status: 'online' }));
     },
+    peer &&
+      (() => {
+        const k = nodeKeys[n++ % nodeKeys.length]!;
+        peer.heartbeat(k, T0 + n);
+      }),
   ],
   [
     'heartbeat with resources (+ cpu_usage, memory_available)',
@@ -96,6 +140,11 @@ const cases: [string, () => void][] = [
         }),
       );
     },
+    peer &&
+      (() => {
+        const k = nodeKeys[n++ % nodeKeys.length]!;
+        peer.heartbeatResources(k, T0 + n, (n & 1023) / 1024, 2 ** 33 + n);
+      }),
   ],
   [
     'increment nodes.tasks_assigned',
@@ -103,29 +152,50 @@ const cases: [string, () => void][] = [
       const k = nodeKeys[n++ % nodeKeys.length]!;
       store.write((tx) => tx.increment('nodes', k, 'tasks_assigned', n & 1 ? 1 : -1));
     },
+    peer &&
+      (() => {
+        const k = nodeKeys[n++ % nodeKeys.length]!;
+        peer.increment(k, n & 1 ? 1 : -1);
+      }),
   ],
 ];
-for (const [name, op] of cases) {
-  results.push([name, measure(op)]);
-  log(`${name}: ${fmt(results.at(-1)![1])} ns`);
+for (const [name, op, peerOp] of cases) {
+  const [ours, theirs] = measure(op, peerOp);
+  results.push([name, ours, theirs]);
+  log(`${name}: ${fmt(ours)} ns (better-sqlite3 ${fmt(theirs)} ns)`);
 }
 
-// Inserts of new tasks, INSERT_TX per transaction; the rows are made before the clock starts.
+// Inserts of new tasks, INSERT_TX per transaction, ours and the peer's alternating; the rows are
+// made (and for the peer flattened) before the clock starts.
 let next = TASKS;
 const insertNs: number[] = [];
+const peerInsertNs: number[] = [];
 for (let r = 0; r < INSERT_ROUNDS; r++) {
   const rows = received(
     Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, rand, false, NODES, pool)),
   );
-  next += INSERT_TX;
   const start = performance.now();
   store.write((tx) => {
     for (const row of rows) tx.insert('tasks', row);
   });
   insertNs.push(((performance.now() - start) * 1e6) / INSERT_TX);
+  if (peer !== null) {
+    const flat = received(
+      Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, peerRand, false, NODES, pool)),
+    ).map(flatTask);
+    const peerStart = performance.now();
+    peer.insertTasks(flat);
+    peerInsertNs.push(((performance.now() - peerStart) * 1e6) / INSERT_TX);
+  }
+  next += INSERT_TX;
 }
-results.push([`insert new tasks, tx of ${fmt(INSERT_TX)} (per row)`, median(insertNs.slice(1))]);
-log(`${results.at(-1)![0]}: ${fmt(results.at(-1)![1])} ns`);
+results.push([
+  `insert new tasks, tx of ${fmt(INSERT_TX)} (per row)`,
+  median(insertNs.slice(1)),
+  peerInsertNs.length > 0 ? median(peerInsertNs.slice(1)) : Number.NaN,
+]);
+log(`${results.at(-1)![0]}: ${fmt(results.at(-1)![1])} ns (better-sqlite3 ${fmt(results.at(-1)![2])} ns)`);
+peer?.close();
 
 // The bulk loader: every task into an empty store, from the Arrow view of the loaded store (as a
 // checkpoint holds it: dictionary-encoded columns) read back from IPC bytes.
@@ -141,13 +211,21 @@ for (let r = 0; r < (process.env.ACS_BENCH_NO_LOAD ? 0 : 3); r++) {
 }
 log(`tx.load of ${fmt(arrow.numRows)} tasks: ${loadMs.map((x) => fmt(x)).join(', ')} ms`);
 
-console.log(`\n${fmt(TASKS)} tasks, ${fmt(NODES)} nodes; ns per transaction (insert: per row), medians\n`);
-console.log('| write | ns |');
-console.log('|---|---|');
-for (const [name, ns] of results) console.log(`| ${name} | ${fmt(ns)} |`);
-console.log(`| load with tx.insert, tx of ${fmt(LOAD_BATCH)} (per row) | ${fmt((insertMs * 1e6) / TASKS)} |`);
+const ratio = (ours: number, theirs: number) => (Number.isNaN(theirs) ? '' : `${fmt(ours / theirs, 2)}x`);
+console.log(
+  `\n${fmt(TASKS)} tasks, ${fmt(NODES)} nodes; ns per transaction (insert: per row), medians; better-sqlite3 ${PEER ? 'side by side' : 'left out'}\n`,
+);
+console.log('| write | ours, ns | better-sqlite3, ns | ours / better-sqlite3 |');
+console.log('|---|---|---|---|');
+for (const [name, ns, theirs] of results)
+  console.log(`| ${name} | ${fmt(ns)} | ${fmt(theirs)} | ${ratio(ns, theirs)} |`);
+const loadNs = (insertMs * 1e6) / TASKS;
+const peerLoadNs = PEER ? (peerLoadMs * 1e6) / TASKS : Number.NaN;
+console.log(
+  `| load with tx.insert, tx of ${fmt(LOAD_BATCH)} (per row) | ${fmt(loadNs)} | ${fmt(peerLoadNs)} | ${ratio(loadNs, peerLoadNs)} |`,
+);
 if (loadMs.length > 0)
   console.log(
-    `| bulk load of ${fmt(arrow.numRows)} tasks from Arrow (tx.load), ms | ${fmt(median(loadMs))} |`,
+    `| bulk load of ${fmt(arrow.numRows)} tasks from Arrow (tx.load), ms | ${fmt(median(loadMs))} | | |`,
   );
 store.close();
