@@ -40,7 +40,7 @@ export const nodesTable = table(
     tasks_assigned: int32(),
   },
   // Nodes are few and written one row at a time (every heartbeat): small groups copy less.
-  { key: 'node_id', rowGroupSize: 1024 },
+  { key: 'node_id', rowGroupSize: 256 },
 );
 
 /** tasks: one row per submitted task, until finished tasks are purged. */

@@ -64,7 +64,7 @@ describe('findAvailableNodeForTask, live and from the folder', () => {
       input_cids: [],
     });
     store.write((tx) => {
-      // 3,000 nodes over three row groups of 1,024: the best is in the last group.
+      // 3,000 nodes over several row groups: the best is in the last one.
       for (let i = 0; i < 3000; i++) tx.insert('nodes', node(i, 1024, 90, 0, false));
       tx.insert('nodes', node(3000, 2048, 90, 1, false)); // best memory, but its GPU is busy
       tx.insert('nodes', node(3001, 1024, 10, 0, true));
