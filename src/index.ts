@@ -186,6 +186,7 @@ export {
   type StoreHandle,
   type StoreOptions,
   type StoreStats,
+  type WriteOptions,
 } from './store/store.js';
 export type { Key, Transaction } from './store/transaction.js';
 export type { Row, RowInput, StructValue, Value } from './store/values.js';

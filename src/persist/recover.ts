@@ -61,7 +61,8 @@ export function recoverInto(
         for (const [name, table] of loaded.tables) if (table.numRows > 0) tx.load(name, table);
         for (const key of Object.keys(loaded.meta)) tx.setMeta(key, loaded.meta[key]!);
       },
-      { version: loaded.version },
+      // The checkpoint and the log are the record of these versions: nothing to record again.
+      { version: loaded.version, record: false },
     );
   }
   const t1 = performance.now();
@@ -83,7 +84,7 @@ export function recoverInto(
           if (batch.marker === undefined) applyBatch(tx, batch);
         }
       },
-      { version: run[run.length - 1]!.version },
+      { version: run[run.length - 1]!.version, record: false },
     );
   }
   return {

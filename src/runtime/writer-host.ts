@@ -394,7 +394,9 @@ export class WriterHost {
     try {
       const { batch } = decodeBatch(bytes);
       this.#current = bytes;
-      return this.store.apply(batch);
+      // The feed keeps the submitted bytes (see #record): recording the effects again would only
+      // copy every value of the batch for nothing.
+      return this.store.apply(batch, { record: false });
     } catch (err) {
       return errorToWire(err);
     } finally {

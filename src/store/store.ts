@@ -110,6 +110,22 @@ function option(name: string, value: number | undefined, fallback: number, min: 
   return v;
 }
 
+/** Options of one write (`store.write`, `apply`, `applyAt`). */
+export interface WriteOptions {
+  /**
+   * Publish exactly this version (above the newest; gaps allowed), even if nothing changes: how a
+   * log or a replica replays a record. See {@link Store.applyAt}.
+   */
+  readonly version?: number;
+  /**
+   * `false`: this transaction records no effects, even in a store made with `recordEffects`
+   * (its `tx.batch` then refuses, as in a store that records none). For writes whose effects are
+   * kept elsewhere already: a submitted batch's own bytes, a log being replayed. Recording copies
+   * every row and value a write is given, a fifth of the cost of an insert.
+   */
+  readonly record?: boolean;
+}
+
 /**
  * A multi-version state store in shared memory. One thread owns it and writes; any thread can
  * attach and read pinned versions zero-copy. Readers never wait for the writer and the writer never
@@ -334,7 +350,7 @@ export class Store {
    * current one if `fn` changed nothing). With `version`, see {@link applyAt}: the transaction is
    * published as exactly that version (how a checkpoint is restored at its own version).
    */
-  write(fn: (tx: Transaction) => void, options: { version?: number } = {}): number {
+  write(fn: (tx: Transaction) => void, options: WriteOptions = {}): number {
     this.#open();
     const writer = this.#writer;
     if (writer === null) {
@@ -346,7 +362,7 @@ export class Store {
     if (this.#writing)
       throw new StateError('NESTED_WRITE', 'store.write() was called inside another write callback');
     // Before the flag: begin refuses a bad replay version, and then nothing was started.
-    const tx = writer.begin(options.version);
+    const tx = writer.begin(options.version, options.record !== false);
     this.#writing = true;
     try {
       fn(tx);
@@ -364,8 +380,8 @@ export class Store {
    * nothing as one version, and returns it. A failed precondition or a bad effect raises its
    * `StateError` and changes nothing.
    */
-  apply(effects: Batch): number {
-    return this.write((tx) => applyBatch(tx, effects));
+  apply(effects: Batch, options: Pick<WriteOptions, 'record'> = {}): number {
+    return this.write((tx) => applyBatch(tx, effects), options);
   }
 
   /**
@@ -375,12 +391,12 @@ export class Store {
    * versions start no dictionary compaction: the record of a compaction is a marker replayed as
    * an empty version. A failure changes nothing, as with `apply`.
    */
-  applyAt(version: number, batch: Batch | null): number {
+  applyAt(version: number, batch: Batch | null, options: Pick<WriteOptions, 'record'> = {}): number {
     return this.write(
       (tx) => {
         if (batch !== null) applyBatch(tx, batch);
       },
-      { version },
+      { ...options, version },
     );
   }
 

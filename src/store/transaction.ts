@@ -209,7 +209,7 @@ export class Transaction {
     if (effects === null) {
       throw new StateError(
         'INVALID_OPTION',
-        'this store was created with recordEffects: false, so transactions record no batch',
+        'this transaction recorded no batch: its store was created with recordEffects: false, or the write was given record: false',
       );
     }
     return { effects: [...effects] };

@@ -127,8 +127,9 @@ export class Writer {
    * Starts a transaction on the newest version. With `at`, its commit publishes exactly version
    * `at` (above the newest), even if it changes nothing, and starts no compaction of its own: how a
    * log or a replica replays a record so that version numbers mean the same on both sides.
+   * `record: false` records no effects even if the store does (see `WriteOptions.record`).
    */
-  begin(at?: number): Transaction {
+  begin(at?: number, record = true): Transaction {
     if (at !== undefined && !(Number.isSafeInteger(at) && at > this.#version)) {
       throw new StateError(
         'INVALID_OPTION',
@@ -136,7 +137,7 @@ export class Writer {
       );
     }
     this.#exact = at !== undefined;
-    this.#core.start(this.#root, at ?? this.#version + 1);
+    this.#core.start(this.#root, at ?? this.#version + 1, record);
     return new Transaction(this.#core);
   }
 

@@ -163,8 +163,11 @@ export class TxCore {
     this.#decoder = { decode: (d, code) => this.domain(d).decode(this.arena, code, this.#stringCache) };
   }
 
-  /** Begins a transaction on the root block `rootRef` that will publish `version`. */
-  start(rootRef: number, version: number): void {
+  /**
+   * Begins a transaction on the root block `rootRef` that will publish `version`, recording its
+   * effects if the store does and `record` is not false.
+   */
+  start(rootRef: number, version: number, record = true): void {
     this.#rootSeg = segOf(rootRef);
     this.#rootOff = offOf(rootRef);
     this.version = version;
@@ -180,7 +183,7 @@ export class TxCore {
     this.#meta = null;
     this.#metaDirty = false;
     // A new array each time: the batch a transaction recorded may outlive it.
-    this.effects = this.#record ? [] : null;
+    this.effects = this.#record && record ? [] : null;
   }
 
   /** Ends the transaction and hands its changes to the writer (until the next `start`). */
