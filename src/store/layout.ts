@@ -167,6 +167,8 @@ export interface TableLayout {
   readonly byName: ReadonlyMap<string, ColumnLayout>;
   /** Struct columns: name to the stored columns of their children. */
   readonly structs: ReadonlyMap<string, readonly ColumnLayout[]>;
+  /** Struct columns: name to their children by field name (see fieldLayout). */
+  readonly structFields: ReadonlyMap<string, ReadonlyMap<string, ColumnLayout>>;
   /** Top-level fields in schema order: a stored column, or a struct and its children. */
   readonly fields: readonly {
     readonly name: string;
@@ -285,6 +287,9 @@ export function compileLayout(schema: Schema, rowGroupSize: number): StoreLayout
       columns,
       byName: new Map(columns.map((c) => [c.name, c])),
       structs,
+      structFields: new Map(
+        [...structs].map(([name, children]) => [name, new Map(children.map((k) => [k.leaf, k]))]),
+      ),
       fields,
       key: t.key === null ? -1 : columns.findIndex((c) => c.name === t.key),
       groupBytes: (GROUP_HEADER + GROUP_ENTRY * columns.length) * 8,
@@ -371,6 +376,15 @@ export function resolveColumns(table: TableLayout, names: readonly string[]): re
     else out.push(columnLayout(table, name));
   }
   return out;
+}
+
+/**
+ * The stored column of field `field` of struct `struct`: what `columnLayout(table, 'struct.field')`
+ * gives (its error included), without building that name on every write, which cost a heartbeat
+ * that sets two resources a fifth of its time (a new string to flatten and hash per field).
+ */
+export function fieldLayout(table: TableLayout, struct: string, field: string): ColumnLayout {
+  return table.structFields.get(struct)?.get(field) ?? columnLayout(table, `${struct}.${field}`);
 }
 
 /** Looks a column up by name, with the error every API gives for an unknown one. */

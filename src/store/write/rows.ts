@@ -6,6 +6,7 @@ import {
   E_DATA_END,
   E_OFF,
   E_SEG,
+  fieldLayout,
   GROUP_ENTRY,
   GROUP_HEADER,
   MAX_KEY,
@@ -88,7 +89,7 @@ export function updateRow(tx: TxCore, ts: TxTable, key: Key, pos: number, values
       for (const field in fields) {
         const v = fields[field];
         if (v === undefined) continue;
-        const col = columnLayout(t, `${name}.${field}`);
+        const col = fieldLayout(t, name, field);
         cols[n] = col;
         cells[n++] = toCell(t, col, v, tx.site(key, pos, op), tx.limits.maxStringBytes);
       }
@@ -325,7 +326,7 @@ function structValue(
     );
   }
   const fields = value as Record<string, unknown>;
-  for (const field in fields) columnLayout(t, `${name}.${field}`);
+  for (const field in fields) fieldLayout(t, name, field);
   return fields;
 }
 
