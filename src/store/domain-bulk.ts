@@ -52,7 +52,13 @@ export function internFresh(
   for (let b = 1; b < counts.length; b++) counts[b]! += counts[b - 1]!;
   // Stable: within a bucket, picks keep their order, so of two equal strings the first is placed first.
   const order = new Int32Array(n);
-  for (let k = 0; k < n; k++) order[counts[(hashes[k]! & mask) >>> shift]!++] = k;
+  const sorted = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = counts[(hashes[k]! & mask) >>> shift]!++;
+    order[at] = k;
+    // The hash beside it, so that the placing loop reads both front to back.
+    sorted[at] = hashes[k]!;
+  }
 
   // 1. Place each pick under a provisional number (its index k); a pick equal to one placed before
   //    it is a duplicate of that one (`first[k]`, always an earlier k).
@@ -61,7 +67,7 @@ export function internFresh(
   const first = new Int32Array(n).fill(-1);
   for (let o = 0; o < n; o++) {
     const k = order[o]!;
-    const h = hashes[k]!;
+    const h = sorted[o]!;
     const tag = slotTag(h);
     let i = h & mask;
     for (;;) {
@@ -92,6 +98,11 @@ export function internFresh(
   let code = 0;
   let at = 0;
   off[ob] = 0;
+  // Strings whose bytes follow each other in the source (picks of consecutive entries, as a
+  // checkpoint's rows name them) are copied as one run: a copy per string cost more than the bytes.
+  let runFrom = 0;
+  let runEnd = 0;
+  let runAt = 0;
   for (let k = 0; k < n; k++) {
     const j = picks[k]!;
     if (first[k]! >= 0) {
@@ -99,13 +110,19 @@ export function internFresh(
     } else {
       const start = offsets[j]!;
       const end = offsets[j + 1]!;
-      bytes.set(u8.subarray(start, end), bb + at);
+      if (start !== runEnd) {
+        bytes.set(u8.subarray(runFrom, runEnd), bb + runAt);
+        runFrom = start;
+        runAt = at;
+      }
+      runEnd = end;
       at += end - start;
       off[ob + code + 1] = at;
       codeOf[k] = code++;
     }
     codes[j] = codeOf[k]!;
   }
+  bytes.set(u8.subarray(runFrom, runEnd), bb + runAt);
 
   // 3. The index's entries from provisional numbers to codes and byte ranges, front to back.
   for (let i = 0; i < cap; i++) {
