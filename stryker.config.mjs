@@ -12,6 +12,7 @@ export default {
     'src/store/write/directory.ts',
     'src/store/reclaim.ts',
     'src/store/domain-writer.ts',
+    'src/store/domain-bulk.ts',
   ],
   // Each mutant runs only the tests that executed its code in the first, instrumented run.
   coverageAnalysis: 'perTest',
