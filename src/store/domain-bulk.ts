@@ -19,9 +19,9 @@ const BUCKET_BITS = 16;
 
 /**
  * Fills an EMPTY domain with the distinct strings among `u8[offsets[j], offsets[j + 1])` for each j
- * in `picks[0, n)`, and sets `codes[j]` to each one's code. The caller has reserved room for all of
- * them (`TxDomain.canFillFresh`), and the domain's blocks, the hash index included, were made by this transaction: nobody
- * reads them yet, so plain stores do.
+ * in `picks[0, n)`, and sets `codes[j]` to each one's code. The caller has reserved room for all
+ * of them (`TxDomain.canFillFresh`), and the domain's blocks, the hash index included, were made by
+ * this transaction: nobody reads them yet, so plain stores do.
  *
  * Why not intern one by one: a million new keys land in random slots of a 32 MiB index, a cache
  * miss each, and that was a fifth of recovering a checkpoint. Here the strings are placed in slot

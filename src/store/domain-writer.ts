@@ -200,6 +200,8 @@ export class TxDomain {
     const at = this.#w;
     return (
       this.#owned &&
+      // internFresh numbers the strings provisionally in a slot's code bits.
+      strings <= MAX_CODES &&
       w[at + D_BYTES_SEG]! >= 0 &&
       w[at + D_BYTES_CAP]! >= bytes &&
       w[at + D_LENGTH] === 0 &&
