@@ -34,7 +34,10 @@ export interface CounterWords {
   readonly counter: number;
   /** Index into `ctl.i32` of the notify word: the counter's low 32 bits, stored after it. */
   readonly notify: number;
-  /** Index into `ctl.i32` of the count of threads waiting on the notify word. */
+  /**
+   * Index into `ctl.i32` of the count of threads waiting on the notify word, or -1 when the
+   * counting thread notifies on every store and keeps no count.
+   */
   readonly waiters: number;
 }
 
@@ -63,7 +66,7 @@ export function waitForVersion(
 export function storeCounter(ctl: Control, words: CounterWords, value: number): void {
   Atomics.store(ctl.i64, words.counter, BigInt(value));
   Atomics.store(ctl.i32, words.notify, value | 0);
-  if (Atomics.load(ctl.i32, words.waiters) > 0) Atomics.notify(ctl.i32, words.notify);
+  if (words.waiters < 0 || Atomics.load(ctl.i32, words.waiters) > 0) Atomics.notify(ctl.i32, words.notify);
 }
 
 /**
@@ -87,7 +90,7 @@ export async function waitAbove(
   signal?: AbortSignal,
 ): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  Atomics.add(ctl.i32, words.waiters, 1);
+  if (words.waiters >= 0) Atomics.add(ctl.i32, words.waiters, 1);
   // Atomics.waitAsync alone does not keep the event loop alive: a thread whose only task is to
   // wait would exit. The timer keeps it alive while we wait.
   const keepAlive = setInterval(() => {}, 1 << 30);
@@ -106,7 +109,7 @@ export async function waitAbove(
     }
   } finally {
     clearInterval(keepAlive);
-    Atomics.sub(ctl.i32, words.waiters, 1);
+    if (words.waiters >= 0) Atomics.sub(ctl.i32, words.waiters, 1);
   }
 }
 
@@ -136,26 +139,15 @@ export const DURABLE_WORDS: CounterWords = {
 };
 
 /**
- * Resolves once the durable root (W_DROOT_*) is at `atLeast` or newer, or when `timeoutMs` passes,
- * with the root's version then. The durable word moves first and the writer publishes the root on
- * its next wake-up, so a thread that saw version V durable and wants to read V through the root
- * waits here. The writer notifies the sequence word after each publish (DurableRoot#publish):
- * reading the word before the version makes a publish in between change it, so the wait returns
- * at once ("not-equal") instead of sleeping through it.
+ * The durable root's version (W_DROOT_*) and its sequence word. The durable word moves first and
+ * the writer publishes the root on its next wake-up, so a thread that saw version V durable and
+ * wants to read V through the root waits on these (`waitAbove(ctl, DURABLE_ROOT_WORDS, V - 1, ...)`).
+ * The sequence word changes with every publish, and the writer notifies it after each one
+ * (DurableRoot#publish), so no waiter count is kept: the protocol of {@link waitAbove} holds with
+ * the sequence word as its notify word.
  */
-export async function waitForDurableRoot(ctl: Control, atLeast: number, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  const keepAlive = setInterval(() => {}, 1 << 30);
-  try {
-    for (;;) {
-      const seq = Atomics.load(ctl.i32, W_DROOT_SEQ);
-      const v = Number(Atomics.load(ctl.i64, DROOT_INDEX));
-      const left = deadline - performance.now();
-      if (v >= atLeast || left <= 0) return v;
-      const wait = atomics.waitAsync(ctl.i32, W_DROOT_SEQ, seq, Math.min(left, 1000));
-      if (wait.async) await wait.value;
-    }
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
+export const DURABLE_ROOT_WORDS: CounterWords = {
+  counter: DROOT_INDEX,
+  notify: W_DROOT_SEQ,
+  waiters: -1,
+};

@@ -61,7 +61,7 @@ export class DurableRoot {
     Atomics.store(ctl.i32, W_DROOT_SEG, ref.rootSeg);
     Atomics.store(ctl.i32, W_DROOT_OFF, ref.rootOff);
     Atomics.add(ctl.i32, W_DROOT_SEQ, 1);
-    // Wakes threads waiting for the root to reach a version (waitForDurableRoot): at most once per
+    // Wakes threads waiting for the root to reach a version (DURABLE_ROOT_WORDS): at most once per
     // slice, so no waiter count is kept.
     Atomics.notify(ctl.i32, W_DROOT_SEQ);
     // Only now may the replaced root, and the pending versions older than the new one, go.
