@@ -2,15 +2,14 @@
 // (group commit, two producer threads) and 'interval'; the writer's commit latency with and without
 // a checkpoint running; recovery from a checkpoint of 10,000 nodes and TASKS tasks plus UPDATES log
 // records of single-task updates (the process killed with SIGKILL first). Medians; 2 cores.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { batch, clusterSchema, StateRuntime } from '../src/index.js';
 import { nextMessage, startWorker } from '../test/support/workers.js';
 import { clusterBatches } from './support/cluster-load.js';
+import { crashedFolder } from './support/crashed-folder.js';
 import { fmt, log } from './support/report.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
@@ -101,18 +100,7 @@ for (const durability of ['always', 'interval'] as const) {
 {
   const f = folder();
   log(`child: loading ${fmt(TASKS)} tasks, checkpoint, ${fmt(UPDATES)} durable updates`);
-  const child = fileURLToPath(new URL('./support/durable-child.ts', import.meta.url));
-  await new Promise<void>((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, f, String(TASKS), String(UPDATES)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    proc.stdout.on('data', (d: Buffer) => {
-      if (d.toString().startsWith('done')) proc.kill('SIGKILL');
-    });
-    proc.on('exit', (_c, signal) =>
-      signal === 'SIGKILL' ? resolve() : reject(new Error('child ended early')),
-    );
-  });
+  await crashedFolder(f, TASKS, UPDATES);
   const t0 = performance.now();
   const rt = await StateRuntime.start(clusterSchema, { persistPath: f, readers: 0, maxBytes: 16 * 2 ** 30 });
   const ms = performance.now() - t0;

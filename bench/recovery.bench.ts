@@ -7,11 +7,12 @@
 // CPU side of recovery, not the disk. The children use the built package (npm run build first),
 // as a user's process does, and also start on an empty folder: what starting costs without recovery.
 // Run: npm run bench:recovery   (ACS_BENCH_TASKS, ACS_BENCH_UPDATES, ACS_BENCH_RUNS)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crashedFolder } from './support/crashed-folder.js';
 import { fmt, log, median } from './support/report.js';
 
 const TASKS = Number(process.env.ACS_BENCH_TASKS ?? 1_000_000);
@@ -25,19 +26,7 @@ const entry = here('../dist/src/index.js');
 const root = mkdtempSync(join(tmpdir(), 'acs-bench-recovery-'));
 const made = join(root, 'made');
 log(`child: loading ${fmt(TASKS)} tasks, checkpoint, ${fmt(UPDATES)} durable updates, then SIGKILL`);
-await new Promise<void>((resolve, reject) => {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', here('./support/durable-child.ts'), made, String(TASKS), String(UPDATES)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  proc.stdout.on('data', (d: Buffer) => {
-    if (d.toString().startsWith('done')) proc.kill('SIGKILL');
-  });
-  proc.on('exit', (_c, signal) =>
-    signal === 'SIGKILL' ? resolve() : reject(new Error('child ended early')),
-  );
-});
+await crashedFolder(made, TASKS, UPDATES);
 
 interface Run {
   ms: number;
