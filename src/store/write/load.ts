@@ -1,6 +1,6 @@
 import { type Data, type DataType, RecordBatch, Table, Type } from 'apache-arrow';
 import { describeValue, StateError } from '../../errors.js';
-import { type ColumnLayout, columnLayout, MAX_KEY, offOf, type TableLayout } from '../layout.js';
+import { type ColumnLayout, columnLayout, fieldLayout, MAX_KEY, offOf, type TableLayout } from '../layout.js';
 import type { TxCore, TxTable } from './core.js';
 import { groupForWrite, newGroup } from './directory.js';
 import { type Dictionaries, dictionaryUsers, fillColumn, indexKeys, isValidAt } from './load-fill.js';
@@ -113,7 +113,7 @@ function plan(tx: TxCore, t: TableLayout, batch: RecordBatch): Sources {
       if (parent.typeId !== Type.Struct) throw mismatch(t, col.parent, 'a struct', parent.type);
       if (parent.nullCount > 0) throw nulls(t, col.parent, parent);
       const i = parent.type.children.findIndex((f: { name: string }) => f.name === col.leaf);
-      for (const f of parent.type.children as { name: string }[]) columnLayout(t, `${col.parent}.${f.name}`);
+      for (const f of parent.type.children as { name: string }[]) fieldLayout(t, col.parent, f.name);
       // apache-arrow slices a struct's children with it: a child lines up with its parent.
       data = i < 0 ? null : parent.children[i]!;
     }
