@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batch, StateRuntime } from '../../src/index.js';
-import { ledger, WRITERS } from '../support/runtime.js';
+import { incrementOps, ledger, WRITERS } from '../support/runtime.js';
 import { nextMessage, startWorker } from '../support/workers.js';
 
 const COUNT = 150;
@@ -23,10 +23,7 @@ describe.each(WRITERS)('update(fn) with a %s writer', (writer) => {
         runtime.update(
           (s) => {
             attempts++;
-            const ops = s.get('accounts', 'a', ['ops'])!.ops as number;
-            return batch()
-              .require('accounts', 'a', { column: 'ops', equals: ops })
-              .update('accounts', 'a', { ops: ops + 1 });
+            return incrementOps(s);
           },
           { retries: 10_000 },
         ),

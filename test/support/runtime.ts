@@ -20,6 +20,18 @@ export function rowsOf(snap: Snapshot, name: string): Record<string, unknown>[] 
   return out;
 }
 
+/**
+ * The read-then-write increment that update(fn) retries under contention: read account `a`'s
+ * counter, require that it still holds it, write it plus one. Every thread of the update tests
+ * runs this same batch.
+ */
+export function incrementOps(s: Snapshot) {
+  const ops = s.get('accounts', 'a', ['ops'])!.ops as number;
+  return batch()
+    .require('accounts', 'a', { column: 'ops', equals: ops })
+    .update('accounts', 'a', { ops: ops + 1 });
+}
+
 /** The accounts the producer plans touch. */
 export const ACCOUNTS = ['a0', 'a1', 'a2', 'a3', 'a4'];
 

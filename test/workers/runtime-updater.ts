@@ -1,6 +1,7 @@
 // A thread that increments a shared counter through update(fn): read, require what was read, write.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attach, batch, type RuntimeHandle } from '../../src/index.js';
+import { attach, type RuntimeHandle } from '../../src/index.js';
+import { incrementOps } from '../support/runtime.js';
 
 const { handle, count } = workerData as { handle: RuntimeHandle; count: number };
 const client = await attach(handle);
@@ -11,10 +12,7 @@ for (let i = 0; i < count; i++) {
     client.update(
       (s) => {
         attempts++;
-        const ops = s.get('accounts', 'a', ['ops'])!.ops as number;
-        return batch()
-          .require('accounts', 'a', { column: 'ops', equals: ops })
-          .update('accounts', 'a', { ops: ops + 1 });
+        return incrementOps(s);
       },
       { retries: 10_000 },
     ),
