@@ -62,6 +62,11 @@ export function waitForVersion(
   return waitAbove(ctl, VERSION_WORDS(ctl), after, timeoutMs, signal);
 }
 
+/** A counter's current value. */
+export function currentCounter(ctl: Control, words: CounterWords): number {
+  return Number(Atomics.load(ctl.i64, words.counter));
+}
+
 /** Stores a new value of a counter and wakes its waiters (the counting side of {@link waitAbove}). */
 export function storeCounter(ctl: Control, words: CounterWords, value: number): void {
   Atomics.store(ctl.i64, words.counter, BigInt(value));

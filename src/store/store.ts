@@ -5,7 +5,7 @@ import { Arena, type ArenaStats } from '../memory/arena.js';
 import { type Control, createControl, isControl, openControl, W_CLOSED, W_LEASE } from '../memory/control.js';
 import { type SegmentAnnouncement, SegmentTable } from '../memory/segments.js';
 import { describePins, type PinInfo, PinTable, readPins, THREAD_TAG } from '../memory/slots.js';
-import { waitForVersion } from '../memory/version-wait.js';
+import { currentCounter, DURABLE_WORDS, waitForVersion } from '../memory/version-wait.js';
 import { requestAttach, serveAttach, stopServing } from '../runtime/attach.js';
 import type { Schema } from '../schema/schema.js';
 import { applyBatch } from './apply.js';
@@ -408,6 +408,12 @@ export class Store {
   snapshot(options: { durable?: boolean } = {}): Snapshot {
     this.#open();
     if (options.durable !== true) return new Snapshot(this.#ctx, true);
+    // The newest version itself when the durable word has reached it: the durable root, which the
+    // writer publishes on its next wake-up after the word moves, may still be the version before.
+    // (The word only grows, so a version at or below it stays durable.)
+    const newest = new Snapshot(this.#ctx, true);
+    if (newest.version <= currentCounter(this.#ctl, DURABLE_WORDS)) return newest;
+    newest.release();
     const pin = this.#ctx.pins.pinDurable();
     if (pin === null) {
       throw new StateError(
