@@ -84,8 +84,10 @@ export class DurableRoot {
     const ctl = this.#store.controlBlock;
     try {
       while (!this.#closed && this.#pending.length > 0 && Atomics.load(ctl.i32, W_PERSIST_FAILED) === 0) {
-        const durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
-        await waitAbove(ctl, DURABLE_WORDS, durable, 1000);
+        // Wait for the oldest pending version, not for the word to pass what it reads now: the word
+        // may have reached that version since the last publish looked, and waiting for it to move
+        // again stalled the root for up to the 1 s cap when no further write came.
+        await waitAbove(ctl, DURABLE_WORDS, this.#pending[0]!.version - 1, 1000);
         if (!this.#closed) this.publish();
       }
     } finally {
