@@ -112,6 +112,7 @@ export {
   type QueryResult,
   query,
   queryGroupCount,
+  queryRowEstimate,
   type ResultColumn,
   type RowsPartial,
   resultToArrow,

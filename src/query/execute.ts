@@ -7,6 +7,7 @@ import { QueryContext } from './context.js';
 import { compileFilter } from './filter.js';
 import { invalid } from './invalid.js';
 import { buildJoinIndex, gatherChunk, type JoinIndex } from './join.js';
+import { keyRows } from './key-rows.js';
 import type { SortValue } from './order.js';
 import type { QueryPartial, RowsPartial, TopKPartial } from './partial.js';
 import type { QueryPlan } from './plan.js';
@@ -23,6 +24,22 @@ export interface GroupRange {
 /** How many row groups the plan's main table has at the snapshot's version: split [0, n) into parts. */
 export function queryGroupCount(snapshot: Snapshot, plan: QueryPlan): number {
   return snapshot.groupCount(resolvePlan(snapshot.schema, plan).main.name);
+}
+
+/**
+ * About how many rows running `plan` reads at the snapshot's version: the rows of the main table's
+ * groups it scans (only the groups of the located rows when its filter pins the key) plus the
+ * joined table's rows (a join indexes all of them). What decides whether a query is worth sending
+ * to another thread. A bad plan raises the StateError that running it would.
+ */
+export function queryRowEstimate(snapshot: Snapshot, plan: QueryPlan): number {
+  const r = resolvePlan(snapshot.schema, plan);
+  const table = r.main.name;
+  const rows = keyRows(snapshot, r);
+  const size = snapshot.rowGroupSize(table);
+  const main =
+    rows === null ? snapshot.count(table) : keyGroups(rows, size, 0, Number.POSITIVE_INFINITY)!.length * size;
+  return main + (r.joined === null ? 0 : snapshot.count(r.joined.name));
 }
 
 /**
@@ -43,9 +60,15 @@ export function executeQuery(snapshot: Snapshot, plan: QueryPlan, part?: GroupRa
     });
   }
   // A range past the table's groups (it shrank since it was split) reads what is there.
-  const end = Math.min(to, groups);
-  const start = Math.min(from, end);
+  let end = Math.min(to, groups);
+  let start = Math.min(from, end);
   const size = ctx.groupSize;
+  // A filter that pins the key reads only the groups of the rows the locator finds.
+  const visit = keyGroups(keyRows(snapshot, r), size, start, end);
+  if (visit !== null) {
+    start = visit.length === 0 ? start : visit[0]!;
+    end = visit.length === 0 ? start : visit[visit.length - 1]! + 1;
+  }
 
   // The chunks of every main-table column the query reads, for this part's groups only.
   const chunks = r.columns.map((c) =>
@@ -60,7 +83,7 @@ export function executeQuery(snapshot: Snapshot, plan: QueryPlan, part?: GroupRa
   const views: ChunkView[] = new Array(r.columns.length);
 
   const consumer = makeConsumer(ctx);
-  for (let g = start; g < end; g++) {
+  for (let k = 0, g = start; g < end; g = visit === null ? g + 1 : (visit[++k] ?? end)) {
     const n = lengths[g - start]!.length;
     for (let s = 0; s < views.length; s++) {
       const c = chunks[s];
@@ -81,6 +104,17 @@ export function executeQuery(snapshot: Snapshot, plan: QueryPlan, part?: GroupRa
   }
   const rowAt = rowReader(snapshot, r, join, r.joinOn === null ? null : chunks[r.joinOn.slot]!, start, size);
   return { version: snapshot.version, columns: r.output.slice(), data: consumer.finish(rowAt) };
+}
+
+/** The distinct row groups in [start, end) of the sorted positions `rows`, or null for all of them. */
+function keyGroups(rows: number[] | null, size: number, start: number, end: number): number[] | null {
+  if (rows === null) return null;
+  const out: number[] = [];
+  for (const pos of rows) {
+    const g = Math.floor(pos / size);
+    if (g >= start && g < end && g !== out[out.length - 1]) out.push(g);
+  }
+  return out;
 }
 
 /** What folds the kept rows of each chunk into a part's result. */
@@ -111,8 +145,17 @@ function makeConsumer(ctx: QueryContext): Consumer {
     const positions: number[] = [];
     return {
       consume(_views, n, mask, base) {
-        for (let i = 0; i < n && positions.length < limit; i++)
-          if (mask === null || mask[i] === 1) positions.push(base + i);
+        if (mask === null) {
+          const take = Math.min(n, limit - positions.length);
+          for (let i = 0; i < take; i++) positions.push(base + i);
+        } else {
+          // The limit is checked only on a match: most rows of a selective filter are not.
+          for (let i = 0; i < n; i++) {
+            if (mask[i] !== 1) continue;
+            positions.push(base + i);
+            if (positions.length >= limit) break;
+          }
+        }
         return positions.length >= limit;
       },
       finish: (rowAt): RowsPartial => ({ kind: 'rows', rows: positions.map(rowAt) }),

@@ -3,7 +3,7 @@
 export type { AggState } from './accumulators.js';
 export type { GroupsPartial } from './aggregate.js';
 export { QueryBuilder, query } from './builder.js';
-export { executeQuery, type GroupRange, queryGroupCount } from './execute.js';
+export { executeQuery, type GroupRange, queryGroupCount, queryRowEstimate } from './execute.js';
 export {
   and,
   between,

@@ -36,7 +36,7 @@ export function rowShape(table: TableLayout, names?: readonly string[]): RowShap
   if (entry === null || entry.names !== names || entry.table !== table || !sameNames(entry.copy, names)) {
     entry = projections.get(names) ?? null;
     if (entry === null || entry.table !== table || !sameNames(entry.copy, names)) {
-      entry = { names, copy: [...names], table, shape: makeShape(resolveColumns(table, names)) };
+      entry = byContent(table, names);
       projections.set(names, entry);
     }
     last = entry;
@@ -55,6 +55,32 @@ interface Projection {
 const projections = new WeakMap<readonly string[], Projection>();
 /** The projection asked for last: a loop of reads asks for the same one each time. */
 let last: Projection | null = null;
+
+/**
+ * Projections by their names' content, per table: a query resolves its plan anew each time it runs
+ * (the plan may come from another thread), so its projection is a new array with the same names,
+ * and compiling a builder for each would cost more than a small query's scan. Bounded: a table's
+ * cache starts over when it holds MAX_BY_CONTENT projections.
+ */
+const contentCache = new WeakMap<TableLayout, Map<string, Projection>>();
+const MAX_BY_CONTENT = 256;
+
+function byContent(table: TableLayout, names: readonly string[]): Projection {
+  let cache = contentCache.get(table);
+  if (cache === undefined) {
+    cache = new Map();
+    contentCache.set(table, cache);
+  }
+  // Names could contain the separator; the check against `copy` catches the collision.
+  const key = names.join('\u0000');
+  let entry = cache.get(key);
+  if (entry === undefined || !sameNames(entry.copy, names)) {
+    entry = { names, copy: [...names], table, shape: makeShape(resolveColumns(table, names)) };
+    if (cache.size >= MAX_BY_CONTENT) cache.clear();
+    cache.set(key, entry);
+  }
+  return entry;
+}
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
