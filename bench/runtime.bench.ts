@@ -195,27 +195,37 @@ const plans: Record<string, QueryPlan> = {
     .select('node_id')
     .build(),
 };
+/**
+ * Median milliseconds of `fn` once warm, and of its first 100 runs (each pool worker compiles the
+ * query path on its own: it takes a worker about a thousand tiny queries before its code is
+ * optimized, and until then a tiny query costs 100-200 µs more there). Warm: after up to 3,000
+ * runs or 1.5 s.
+ */
+async function time(fn: () => unknown): Promise<{ cold: number; warm: number }> {
+  const first: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < 3000 && (i < 100 || performance.now() - start < 1500); i++) {
+    const t0 = performance.now();
+    await fn();
+    if (i < 100) first.push(performance.now() - t0);
+  }
+  const ms: number[] = [];
+  for (let i = 0; i < 31; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return { cold: median(first), warm: median(ms) };
+}
 for (const [name, plan] of Object.entries(plans)) {
-  const time = async (fn: () => unknown) => {
-    // Warm-up until the code is compiled where it runs: each pool worker compiles the query path
-    // on its own, and three runs left a tiny query interpreted there but compiled here, which read
-    // as 100-200 µs of "pool overhead". At least 3 runs, then up to 100 within 300 ms.
-    const warm = performance.now();
-    for (let i = 0; i < 100 && (i < 3 || performance.now() - warm < 300); i++) await fn();
-    const ms: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const t0 = performance.now();
-      await fn();
-      ms.push(performance.now() - t0);
-    }
-    return median(ms);
-  };
   const here = await time(() => rt.read((s) => runQuery(s, plan)));
-  const pooled = await time(() => rt.query(plan));
-  const parallel = await time(() => rt.query(plan, { parallel: true }));
+  const pooled = await time(() => rt.query(plan, { runIn: 'pool' }));
+  const parallel = await time(() => rt.query(plan, { runIn: 'pool', parallel: true }));
+  const auto = await time(() => rt.query(plan));
+  const us = (ms: number) => `${fmt(ms * 1000)} µs`;
   row(
     `query: ${name}`,
-    `this thread ${fmt(here, 3)} ms; pool ${fmt(pooled, 3)} ms (overhead ${fmt((pooled - here) * 1000)} µs); pool, parallel ${fmt(parallel, 3)} ms`,
+    `this thread ${fmt(here.warm, 3)} ms; pool ${fmt(pooled.warm, 3)} ms (overhead ${us(pooled.warm - here.warm)}; first 100 runs ${us(pooled.cold - here.cold)}); pool, parallel ${fmt(parallel.warm, 3)} ms; runtime.query (runIn auto) ${fmt(auto.warm, 3)} ms`,
   );
 }
 await rt.close();

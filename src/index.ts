@@ -133,6 +133,7 @@ export {
 } from './runtime/client.js';
 export { CommitFeed, type CommitRecord, type FeedConsumer, type FeedOptions } from './runtime/feed.js';
 export type { ReaderRequest, ScanResult } from './runtime/reader-host.js';
+export { type QueryOptions, SMALL_QUERY_ROWS } from './runtime/reader-pool.js';
 export { ReaderWorker } from './runtime/reader-worker.js';
 export { type RuntimeOptions, StateRuntime } from './runtime/runtime.js';
 export type { WatchOptions } from './runtime/watch.js';

@@ -8,6 +8,7 @@ import {
   type QueryPlan,
   type QueryResult,
   queryGroupCount,
+  queryRowEstimate,
   runQuery,
 } from '../query/index.js';
 import type { Store } from '../store/store.js';
@@ -23,7 +24,22 @@ export interface QueryOptions {
   parallel?: boolean;
   /** Cancels the query; a worker running a part of it is stopped. */
   signal?: AbortSignal;
+  /**
+   * Where the query runs: `'pool'` in the pool's workers, `'caller'` in the calling thread, `'auto'`
+   * (the default) in the calling thread when it reads at most {@link SMALL_QUERY_ROWS} rows, else
+   * in the pool. Without a pool every query runs in the calling thread.
+   */
+  runIn?: 'auto' | 'pool' | 'caller';
 }
+
+/**
+ * The most rows (see `queryRowEstimate`) a query may read and still run in the calling thread under
+ * `runIn: 'auto'`. Sending a query to a worker costs a round trip of two thread wake-ups (about 40
+ * µs on the development VM with warm workers, well over 100 µs while a worker's query code is not
+ * yet optimized, which takes it about a thousand queries); reading 8,192 rows costs about as much,
+ * and blocks the caller for no longer.
+ */
+export const SMALL_QUERY_ROWS = 8192;
 
 /**
  * Runs queries on pinned versions: in piscina workers that attached to the store when the pool
@@ -35,6 +51,7 @@ export interface QueryOptions {
 export class ReaderPool {
   readonly #store: Store;
   readonly #pool: Piscina | null;
+  readonly #ran = { caller: 0, pool: 0 };
 
   private constructor(store: Store, pool: Piscina | null) {
     this.#store = store;
@@ -66,12 +83,34 @@ export class ReaderPool {
     return this.#pool?.threads.length ?? 0;
   }
 
+  /** Queries run so far: in the calling thread, and in the pool (a parallel query counts once). */
+  get ran(): { readonly caller: number; readonly pool: number } {
+    return { ...this.#ran };
+  }
+
   /** Runs `plan` on the newest version. */
   async query(plan: QueryPlan, options: QueryOptions = {}): Promise<QueryResult> {
     const pool = this.#pool;
-    if (pool === null) return this.#store.read((s) => runQuery(s, plan));
+    const runIn = options.runIn ?? 'auto';
+    if (runIn !== 'auto' && runIn !== 'pool' && runIn !== 'caller') {
+      throw new StateError(
+        'INVALID_OPTION',
+        `option runIn must be 'auto', 'pool' or 'caller', not ${String(runIn)}`,
+      );
+    }
+    if (pool === null || runIn === 'caller') {
+      const result = this.#store.read((s) => runQuery(s, plan));
+      this.#ran.caller++;
+      return result;
+    }
     const snap = this.#store.snapshot();
     try {
+      if (runIn === 'auto' && queryRowEstimate(snap, plan) <= SMALL_QUERY_ROWS) {
+        const result = runQuery(snap, plan);
+        this.#ran.caller++;
+        return result;
+      }
+      this.#ran.pool++;
       const ref = snap.lend();
       const parts =
         options.parallel === true ? split(queryGroupCount(snap, plan), pool.options.maxThreads) : [undefined];

@@ -25,7 +25,7 @@ import {
 } from './client.js';
 import type { CommitFeed, CommitRecord } from './feed.js';
 import { Persistence } from './persistence.js';
-import { type QueryOptions, ReaderPool } from './reader-pool.js';
+import { type QueryOptions, ReaderPool, type SMALL_QUERY_ROWS } from './reader-pool.js';
 import type { WatchOptions } from './watch.js';
 import { errorFromWire } from './wire.js';
 import { resolveWorker } from './worker-entry.js';
@@ -259,11 +259,20 @@ export class StateRuntime {
 
   /**
    * Runs a query (see `query()` in src/query) on the newest version, in the reader pool, or in this
-   * thread when the pool has no threads. With `parallel: true` its row groups are split across the
+   * thread when the pool has no threads or the query is small (`runIn`, default `'auto'`: it reads
+   * at most {@link SMALL_QUERY_ROWS} rows). With `parallel: true` its row groups are split across the
    * pool's workers, all reading one version, and the parts merged.
    */
   query(plan: QueryPlan | QueryBuilder, options?: QueryOptions): Promise<QueryResult> {
     return this.#pool.query(plan instanceof QueryBuilder ? plan.build() : plan, options);
+  }
+
+  /**
+   * How many queries ran in the calling thread and how many in the reader pool since the start
+   * (see `QueryOptions.runIn`): what tells an operator where queries go.
+   */
+  get queriesRun(): { readonly caller: number; readonly pool: number } {
+    return this.#pool.ran;
   }
 
   /** Threads of the reader pool (0: queries run in the calling thread). */

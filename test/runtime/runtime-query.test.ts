@@ -67,18 +67,22 @@ describe.each([0, 2])('queries with %i reader threads', (readers) => {
     })();
     for (let i = 0; i < 10; i++) {
       const [whole, split] = await Promise.all([
-        runtime.query(totals),
-        runtime.query(totals, { parallel: true }),
+        runtime.query(totals, { runIn: 'pool' }),
+        runtime.query(totals, { parallel: true, runIn: 'pool' }),
       ]);
       for (const r of [whole, split]) expect(r.rows).toEqual([{ total: ACCOUNTS * BALANCE, n: ACCOUNTS }]);
-      const grouped = await runtime.query(byBranch, { parallel: true });
+      const grouped = await runtime.query(byBranch, { parallel: true, runIn: 'pool' });
       expect(grouped.rows.reduce((s, r) => s + (r.total as number), 0)).toBe(ACCOUNTS * BALANCE);
     }
     writing = false;
     await writes;
     // Quiet now: the pool's answer is the calling thread's on the same version.
-    const pooled = await runtime.query(byBranch, { parallel: true });
+    const pooled = await runtime.query(byBranch, { parallel: true, runIn: 'pool' });
     expect(pooled).toEqual(runtime.read((s) => runQuery(s, byBranch)));
+    // 4,000 accounts is a small query: left to choose, the runtime runs it in this thread.
+    const before = runtime.queriesRun;
+    expect(await runtime.query(byBranch)).toEqual(pooled);
+    expect(runtime.queriesRun).toEqual({ caller: before.caller + 1, pool: before.pool });
     await runtime.close();
   });
 });
@@ -90,12 +94,14 @@ describe('a query cancelled while a pool worker runs it', () => {
     const myPins = () => runtime.client.store.stats().pins.filter((p) => p.threadId === threadId);
     for (let i = 0; i < 5; i++) {
       const controller = new AbortController();
-      const running = runtime.query(byBranch, { parallel: true, signal: controller.signal });
+      const running = runtime.query(byBranch, { parallel: true, runIn: 'pool', signal: controller.signal });
       setTimeout(() => controller.abort(), i);
       await running.catch((err: Error) => expect(err.name).toMatch(/Abort/));
       expect(myPins()).toEqual([]);
     }
-    expect((await runtime.query(totals)).rows).toEqual([{ total: ACCOUNTS * BALANCE, n: ACCOUNTS }]);
+    expect((await runtime.query(totals, { runIn: 'pool' })).rows).toEqual([
+      { total: ACCOUNTS * BALANCE, n: ACCOUNTS },
+    ]);
     expect(runtime.client.store.stats().pins).toEqual([]);
     await runtime.close();
   });
