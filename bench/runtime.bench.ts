@@ -3,7 +3,9 @@
 // of 1,000 (uniform and clustered keys, one and two producers) and of 1, beside the same work done
 // inline in the writer's thread; attach while the writer is saturated; queries in the calling thread
 // and through the reader pool. Medians; on 2 cores, three busy threads share two.
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import {
   type Batch,
   clusterSchema,
@@ -11,6 +13,7 @@ import {
   eq,
   type QueryPlan,
   query,
+  resolveWorker,
   runQuery,
   StateRuntime,
   sum,
@@ -195,39 +198,92 @@ const plans: Record<string, QueryPlan> = {
     .select('node_id')
     .build(),
 };
+/** Milliseconds one call of `fn` takes. */
+async function once(fn: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
 /**
- * Median milliseconds of `fn` once warm, and of its first 100 runs (each pool worker compiles the
- * query path on its own: it takes a worker about a thousand tiny queries before its code is
- * optimized, and until then a tiny query costs 100-200 µs more there). Warm: after up to 3,000
- * runs or 1.5 s.
+ * The query in this thread and in the pool, in alternating turns, so that whatever else the machine
+ * does falls on both: medians of each, and the median of the pairs' differences (the overhead),
+ * once warm and over the first 100 pairs. Each pool worker compiles the query path on its own: a
+ * worker takes about a thousand tiny queries before its code is optimized. Warm: after up to 3,000
+ * pairs or 1.5 s.
  */
-async function time(fn: () => unknown): Promise<{ cold: number; warm: number }> {
-  const first: number[] = [];
+async function paired(here: () => unknown, pool: () => unknown) {
+  const coldDiff: number[] = [];
   const start = performance.now();
   for (let i = 0; i < 3000 && (i < 100 || performance.now() - start < 1500); i++) {
-    const t0 = performance.now();
-    await fn();
-    if (i < 100) first.push(performance.now() - t0);
+    const h = await once(here);
+    const p = await once(pool);
+    if (i < 100) coldDiff.push(p - h);
   }
-  const ms: number[] = [];
+  const hs: number[] = [];
+  const ps: number[] = [];
+  const diff: number[] = [];
   for (let i = 0; i < 31; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
+    // Which side goes first alternates too.
+    let h: number;
+    let p: number;
+    if (i % 2 === 0) {
+      h = await once(here);
+      p = await once(pool);
+    } else {
+      p = await once(pool);
+      h = await once(here);
+    }
+    hs.push(h);
+    ps.push(p);
+    diff.push(p - h);
   }
-  return { cold: median(first), warm: median(ms) };
+  return { here: median(hs), pool: median(ps), overhead: median(diff), coldOverhead: median(coldDiff) };
 }
+
+/** Median milliseconds of `fn` after a warm-up of at least 3 runs, then up to 300 ms. */
+async function time(fn: () => unknown): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < 100 && (i < 3 || performance.now() - start < 300); i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < 15; i++) ms.push(await once(fn));
+  return median(ms);
+}
+
+// The floor: a piscina pool of one worker whose task only spins for as long as the query takes here.
+// What a round trip costs beyond the task is the two thread wake-ups; on this VM it grows with the
+// time the calling thread sleeps.
+const spinEntry = resolveWorker(new URL('./workers/spin.ts', import.meta.url));
+const spinPool = new Piscina({
+  filename: fileURLToPath(spinEntry.filename),
+  argv: spinEntry.argv,
+  minThreads: 1,
+  maxThreads: 1,
+  idleTimeout: Number.POSITIVE_INFINITY,
+});
+async function piscinaFloor(ms: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < 3000 && (i < 30 || performance.now() - start < 1000); i++) await spinPool.run(ms);
+  const over: number[] = [];
+  for (let i = 0; i < 31; i++) over.push((await once(() => spinPool.run(ms))) - ms);
+  return median(over);
+}
+
 for (const [name, plan] of Object.entries(plans)) {
-  const here = await time(() => rt.read((s) => runQuery(s, plan)));
-  const pooled = await time(() => rt.query(plan, { runIn: 'pool' }));
+  const q = await paired(
+    () => rt.read((s) => runQuery(s, plan)),
+    () => rt.query(plan, { runIn: 'pool' }),
+  );
   const parallel = await time(() => rt.query(plan, { runIn: 'pool', parallel: true }));
   const auto = await time(() => rt.query(plan));
+  const floor = await piscinaFloor(q.here);
   const us = (ms: number) => `${fmt(ms * 1000)} µs`;
   row(
     `query: ${name}`,
-    `this thread ${fmt(here.warm, 3)} ms; pool ${fmt(pooled.warm, 3)} ms (overhead ${us(pooled.warm - here.warm)}; first 100 runs ${us(pooled.cold - here.cold)}); pool, parallel ${fmt(parallel.warm, 3)} ms; runtime.query (runIn auto) ${fmt(auto.warm, 3)} ms`,
+    `this thread ${fmt(q.here, 3)} ms; pool ${fmt(q.pool, 3)} ms (overhead ${us(q.overhead)}; first 100 runs ${us(q.coldOverhead)}; a piscina task spinning as long: ${us(floor)}); pool, parallel ${fmt(parallel, 3)} ms; runtime.query (runIn auto) ${fmt(auto, 3)} ms`,
   );
 }
+await spinPool.destroy();
 await rt.close();
 
 console.log(
