@@ -53,7 +53,7 @@ for (let from = 0; from < TASKS; from += 50_000) {
         status: 'pending',
         parameters: `{"batch":${i % 64},"model":"m${i % 7}"}`,
         priority: i % 5,
-        submit_time: now + i,
+        submit_time: now - TASKS + i, // submitted before the scheduler runs (start_time: now + round)
         resources: { cpu_cores: 1 + (i % 4), gpu_cores: i % 10 === 0 ? 1 : 0, memory_mb: 512 },
         input_cids: [],
       });
