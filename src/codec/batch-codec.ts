@@ -227,7 +227,7 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
   }
   try {
     const root = FbBatch.getRootAsBatch(bb);
-    const n = root.effectsLength();
+    const n = vectorLength(bb, root.effectsLength());
     const r = new Reader(bb, n);
     const effects: Effect[] = [];
     for (let i = 0; i < n; i++) effects.push(decodeEffect(r, root.effects(i, r.effect)!, i));
@@ -249,6 +249,17 @@ export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch 
     // FlatBuffers reads whatever the bytes say; damage shows up as reads out of range.
     throw invalid(`a damaged batch: ${(err as Error).message}`);
   }
+}
+
+/**
+ * `n`, the length of a vector of offsets (4 bytes each), if the bytes can hold it: a damaged length
+ * would otherwise have the loops over it read zeros past the end, as empty values, until the array
+ * of them outgrew what V8 allows and ended the process.
+ */
+function vectorLength(bb: flatbuffers.ByteBuffer, n: number): number {
+  if (n * 4 > bb.capacity())
+    throw invalid(`a damaged batch: a vector of ${n} entries in ${bb.capacity()} bytes`);
+  return n;
 }
 
 /**
@@ -539,7 +550,7 @@ function decodeRow(r: Reader, e: FbEffect): number {
 function decodeColumns(r: Reader, e: FbEffect): RowInput {
   const out: RowInput = {};
   const c = r.column;
-  const n = e.columnsLength();
+  const n = vectorLength(r.bb, e.columnsLength());
   for (let k = 0; k < n; k++) {
     e.columns(k, c);
     // (A column without a name comes out as "null", as it always has.)
@@ -557,7 +568,8 @@ function decodeCondition(r: Reader, e: FbEffect, i: number): Condition {
   if (relation === undefined) throw invalid(`effect ${i} (require) has no condition`, i);
   if (relation === 'in') {
     const values: Value[] = [];
-    for (let k = 0; k < e.valuesLength(); k++) values.push(decodeValue(r, e.values(k, r.value)!));
+    const n = vectorLength(r.bb, e.valuesLength());
+    for (let k = 0; k < n; k++) values.push(decodeValue(r, e.values(k, r.value)!));
     return { column: decodeColumn(r, e, 'require', i), in: values };
   }
   const value = e.values(0, r.value);
@@ -584,13 +596,15 @@ function decodeValue(r: Reader, v: FbValue): Value {
       return v.stringValue() ?? '';
     case ValueKind.StringList: {
       const out: string[] = [];
-      for (let k = 0; k < v.stringsLength(); k++) out.push(v.strings(k)!);
+      const n = vectorLength(r.bb, v.stringsLength());
+      for (let k = 0; k < n; k++) out.push(v.strings(k)!);
       return out;
     }
     case ValueKind.Struct: {
       const out: Record<string, Value> = {};
       const f = new FbColumn();
-      for (let k = 0; k < v.fieldsLength(); k++) {
+      const n = vectorLength(r.bb, v.fieldsLength());
+      for (let k = 0; k < n; k++) {
         v.fields(k, f);
         const name = readName(r, f.bb_pos, VT_COLUMN_NAME) as string;
         out[name] = decodeValue(r, f.value(new FbValue())!);
