@@ -3,6 +3,7 @@ import * as flatbuffers from 'flatbuffers';
 import { describeValue, StateError } from '../errors.js';
 import type { Batch, Condition, Effect } from '../store/effects.js';
 import type { Key, RowInput, Value } from '../store/values.js';
+import { readBatch } from './batch-reader.js';
 import {
   ConditionKind,
   Batch as FbBatch,
@@ -221,6 +222,14 @@ const cachedNames = new Map<number, { bytes: Uint8Array; name: string }>();
 
 /** Decodes bytes made by {@link encodeBatch}. */
 export function decodeBatch(bytes: Uint8Array): { version: number; batch: Batch } {
+  return readBatch(bytes) ?? decodeWithAccessors(bytes);
+}
+
+/**
+ * @internal decodeBatch through the generated accessors: what it does with bytes that readBatch
+ * leaves to it (damage among them: this decoder's errors are the ones a damaged batch gets).
+ */
+export function decodeWithAccessors(bytes: Uint8Array): { version: number; batch: Batch } {
   const bb = new flatbuffers.ByteBuffer(bytes);
   if (bytes.length < 12 || !FbBatch.bufferHasIdentifier(bb)) {
     throw invalid('not an encoded batch: the bytes do not carry the batch identifier "ACSB"');
