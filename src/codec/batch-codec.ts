@@ -3,8 +3,8 @@ import * as flatbuffers from 'flatbuffers';
 import { describeValue, StateError } from '../errors.js';
 import type { Batch, Condition, Effect } from '../store/effects.js';
 import type { Key, RowInput, Value } from '../store/values.js';
-import { BatchBuilder } from './batch-builder.js';
 import { readBatch } from './batch-reader.js';
+import { FlatBuilder } from './flat-builder.js';
 import {
   ConditionKind,
   Batch as FbBatch,
@@ -77,7 +77,7 @@ const VALUE_INT = 2;
 const TWO_32 = 2 ** 32;
 
 /** A builder and the offsets of the table and column names it holds, written once per batch. */
-type Writer = { b: BatchBuilder; names: Map<string, flatbuffers.Offset> };
+type Writer = { b: FlatBuilder; names: Map<string, flatbuffers.Offset> };
 
 /**
  * One writer serves every batch: a new Builder (and its first buffer) per batch cost about as
@@ -88,7 +88,7 @@ const MAX_KEPT_BYTES = 1 << 20;
 let idle: Writer | null = null;
 
 function startWriting(): Writer {
-  const w = idle ?? { b: new BatchBuilder(1024), names: new Map() };
+  const w = idle ?? { b: new FlatBuilder(1024), names: new Map() };
   idle = null;
   w.b.clear();
   w.names.clear();
@@ -116,7 +116,7 @@ function addInt64Field(b: flatbuffers.Builder, field: number, v: number): void {
 const SHORT_STRING = 128;
 
 /** Like Builder.createString, with a fast path for short ASCII strings (their bytes are their char codes). */
-function writeString(b: BatchBuilder, s: string): flatbuffers.Offset {
+function writeString(b: FlatBuilder, s: string): flatbuffers.Offset {
   const n = s.length;
   if (n > SHORT_STRING) return b.createString(s);
   for (let k = 0; k < n; k++) if (s.charCodeAt(k) >= 0x80) return b.createString(s);

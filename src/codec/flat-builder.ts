@@ -13,7 +13,7 @@ interface Internals {
 
 /**
  * The FlatBuffers Builder that encodeBatch writes with: two of its steps done faster, the bytes
- * unchanged (test/codec/batch-builder.property.test.ts compares them with the plain Builder's).
+ * unchanged (test/codec/flat-builder.property.test.ts compares them with the plain Builder's).
  *
  * - endObject compares the new table's vtable with the buffer's vtables before writing it, where
  *   the Builder writes it, compares it through ByteBuffer calls, and takes it back when it finds
@@ -21,7 +21,7 @@ interface Internals {
  *   updates went there. A buffer holds each distinct vtable once, so both find the same one.
  * - writeAscii writes a string's bytes straight into the buffer, not one writeInt8 call each.
  */
-export class BatchBuilder extends flatbuffers.Builder {
+export class FlatBuilder extends flatbuffers.Builder {
   /** The entries of the vtable being made (reused). */
   readonly #fields: number[] = [];
 

@@ -1,5 +1,5 @@
 /**
- * encodeBatch's BatchBuilder (src/codec/batch-builder.ts) against the plain FlatBuffers Builder:
+ * encodeBatch's FlatBuilder (src/codec/flat-builder.ts) against the plain FlatBuffers Builder:
  * the same random sequence of tables (values of random kinds and fields, columns, effects with
  * vectors of them; shapes repeating as in a batch, sometimes into buffer growth) and strings gives
  * the same bytes.
@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
-import { BatchBuilder } from '../../src/codec/batch-builder.js';
+import { FlatBuilder } from '../../src/codec/flat-builder.js';
 import { Column, Effect, Value } from '../../src/codec/generated/mutation_generated.js';
 
 type Step =
@@ -82,12 +82,12 @@ function build(b: flatbuffers.Builder, steps: Step[], str: (s: string) => number
   return b.asUint8Array().slice();
 }
 
-describe('BatchBuilder', () => {
+describe('FlatBuilder', () => {
   it('writes the bytes the plain Builder writes', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), fc.constantFrom(8, 64, 1024), (steps, size) => {
         const plain = new flatbuffers.Builder(size);
-        const ours = new BatchBuilder(size);
+        const ours = new FlatBuilder(size);
         // Reused as encodeBatch reuses it: what the last buffer left must not matter.
         build(ours, steps.slice().reverse(), (s) => ours.writeAscii(s));
         ours.clear();
