@@ -139,6 +139,18 @@ function writeName(w: Writer, s: string): flatbuffers.Offset {
 
 /** Encodes a batch, with the version it produced (0 for one not applied yet). */
 export function encodeBatch(batch: Batch, version = 0): Uint8Array {
+  // A copy: the builder's buffer is written over by the next batch (and may be transferred).
+  return encodeBatchWith(batch, version, copyBytes);
+}
+
+const copyBytes = (bytes: Uint8Array) => bytes.slice();
+
+/**
+ * @internal encodeBatch, handing the bytes to `take` while they are still the builder's own (valid
+ * only during the call): a caller that copies them somewhere anyway (a client's pooled buffer)
+ * saves encodeBatch's copy.
+ */
+export function encodeBatchWith<T>(batch: Batch, version: number, take: (bytes: Uint8Array) => T): T {
   if (batch === null || typeof batch !== 'object' || !Array.isArray(batch.effects)) {
     throw invalid('a batch is an object with an array of effects');
   }
@@ -167,8 +179,7 @@ export function encodeBatch(batch: Batch, version = 0): Uint8Array {
     if (seq !== undefined) addInt64Field(b, BATCH_SEQ, seq);
     if (marker !== undefined) FbBatch.addMarker(b, MarkerKind.Compaction);
     FbBatch.finishBatchBuffer(b, FbBatch.endBatch(b));
-    // A copy: the builder's buffer is written over by the next batch (and may be transferred).
-    return b.asUint8Array().slice();
+    return take(b.asUint8Array());
   } finally {
     doneWriting(w);
   }
