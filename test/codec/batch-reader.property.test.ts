@@ -9,7 +9,7 @@
 import { tableFromArrays } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeWithAccessors } from '../../src/codec/batch-codec.js';
+import { decodeWithAccessors } from '../../src/codec/batch-decode.js';
 import { readBatch } from '../../src/codec/batch-reader.js';
 import { type Batch, decodeBatch, type Effect, encodeBatch, StateError } from '../../src/index.js';
 import type { RowInput, Value } from '../../src/store/values.js';
