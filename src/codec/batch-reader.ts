@@ -332,10 +332,20 @@ function readString(o: number): string {
   return text(start, n);
 }
 
-/** Buffer's latin1Slice: a flat one-byte string of bytes, one char each (the bytes are checked ASCII first). */
-const latin1 = (
-  Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }
+/**
+ * Buffer's latin1Slice: a flat one-byte string of bytes, one char each (the bytes are checked ASCII
+ * first), in 60% of TextDecoder's time for an 18-byte key (59 vs 98 ns). Not in Node's documented
+ * API, so TextDecoder stands in where a Node lacks it.
+ */
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }
 ).latin1Slice;
+const latin1 =
+  typeof latin1Slice === 'function'
+    ? latin1Slice
+    : function (this: Uint8Array, start: number, end: number): string {
+        return decoder.decode(this.subarray(start, end));
+      };
 
 /** The `n` bytes from `start` as a string: ASCII by their char codes, anything else by TextDecoder. */
 function text(start: number, n: number): string {
