@@ -61,7 +61,8 @@ export class FlatBuilder extends flatbuffers.Builder {
     this.addInt16(objectSize);
     this.addInt16(len);
     vtables.push(this.offset());
-    bb.writeInt32(bb.capacity() - vtableloc, this.offset() - vtableloc);
+    // Through s.bb again: writing the vtable may have grown the buffer into a new one.
+    s.bb.writeInt32(s.bb.capacity() - vtableloc, this.offset() - vtableloc);
     return vtableloc;
   }
 
