@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeBatch } from '../codec/batch-codec.js';
+import { encodeBatch, encodeBatchWith } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
 import { W_PERSIST_FAILED } from '../memory/control.js';
 import { DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
@@ -8,6 +8,7 @@ import { QueryBuilder, type QueryPlan, type QueryResult, runQuery } from '../que
 import { type Batch, BatchBuilder } from '../store/effects.js';
 import type { Snapshot } from '../store/snapshot.js';
 import { Store } from '../store/store.js';
+import { BytePool } from './byte-pool.js';
 import { ChangeStream } from './changes.js';
 import { requestConnect } from './connect.js';
 import type { CommitRecord } from './feed.js';
@@ -75,6 +76,9 @@ export class StateClient {
   readonly #store: Store;
   readonly #ownsStore: boolean;
   readonly #link: Link;
+  /** Where a client that sends through a ring keeps its encoded batches (null: its own buffers). */
+  readonly #pool: BytePool | null;
+  readonly #pooled = (bytes: Uint8Array) => this.#pool!.copy(bytes);
   readonly #maxInFlight: number;
   readonly #maxBatchBytes: number;
   /** The runtime's durability (null: no persistence folder), and the policy submits get by default. */
@@ -102,8 +106,10 @@ export class StateClient {
     address: WriterAddress,
     connect: (c: StateClient) => Link,
     options: ClientOptions,
+    pool: BytePool | null,
   ) {
     this.#store = store;
+    this.#pool = pool;
     this.#durability = address.durability;
     // Under 'always' a submit resolves once durable, unless the caller asks for less.
     this.#defaultPolicy = address.durability === 'always' ? 'durable' : 'visible';
@@ -126,7 +132,8 @@ export class StateClient {
     });
     if (host !== undefined) {
       // The writer runs in this thread: share its store, and talk to it without a port.
-      return new StateClient(host.store, false, address, (c) => localLink(host, events(c)), options);
+      // The writer keeps submitted bytes as its feed records: each batch has a buffer of its own.
+      return new StateClient(host.store, false, address, (c) => localLink(host, events(c)), options, null);
     }
     const store = await Store.attach(address.store);
     try {
@@ -142,6 +149,7 @@ export class StateClient {
         address,
         (c) => portLink(port, new RingWriter(ring), events(c)),
         options,
+        new BytePool(),
       );
     } catch (err) {
       store.close();
@@ -174,7 +182,8 @@ export class StateClient {
     let bytes: Uint8Array;
     try {
       // Encoded now, so that the batch is what it was when submitted even if the caller reuses it.
-      bytes = encodeBatch({ effects: b.effects, producer: this.producerId, seq });
+      const encoded = { effects: b.effects, producer: this.producerId, seq };
+      bytes = this.#pool === null ? encodeBatch(encoded) : encodeBatchWith(encoded, 0, this.#pooled);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -365,8 +374,8 @@ export class StateClient {
   #send(seq: number, bytes: Uint8Array): void {
     this.#inFlight++;
     if (this.#inFlight === 1) this.#link.ref();
-    // The bytes are ours alone: transfer them rather than copy.
-    const transfer = bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : undefined;
+    // The bytes are ours alone: transfer them rather than copy (pooled ones go through the ring).
+    const transfer = this.#pool === null && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : undefined;
     this.#link.send({ t: 'submit', seq, bytes }, transfer);
   }
 

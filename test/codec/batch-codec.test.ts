@@ -1,4 +1,6 @@
+import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
+import { Batch as FbBatch } from '../../src/codec/generated/mutation_generated.js';
 import {
   type Batch,
   batch,
@@ -168,5 +170,26 @@ describe('batch encoding (FlatBuffers)', () => {
     expect(code(() => decodeBatch(new Uint8Array([1, 2, 3])))).toBe('INVALID_BATCH');
     // (Damage inside a batch's bytes is the log's to catch, with a checksum per record: FlatBuffers
     // reads what the bytes say.)
+  });
+
+  it('refuses a vector length the bytes cannot hold, instead of reading past them until V8 gives up', () => {
+    const bytes = encodeBatch(
+      batch()
+        .update('t', 1, { l: ['a'] })
+        .build(),
+    );
+    const bb = new flatbuffers.ByteBuffer(bytes);
+    const value = FbBatch.getRootAsBatch(bb).effects(0)!.columns(0)!.value()!;
+    // Where the list's length is: 4 bytes before its first element.
+    const length = bb.__vector(value.bb_pos + bb.__offset(value.bb_pos, 14)) - 4;
+    new DataView(bytes.buffer).setInt32(length, 0x7fffffff, true);
+    let error: unknown = null;
+    try {
+      decodeBatch(bytes);
+    } catch (err) {
+      error = err;
+    }
+    expect((error as StateError).code).toBe('INVALID_BATCH');
+    expect((error as StateError).message).toMatch(/a damaged batch: a vector of 2147483647 entries/);
   });
 });
