@@ -30,7 +30,6 @@ import { checkMeta, type MetaValue, readMeta } from '../meta.js';
 import type { StringDecoder } from '../read.js';
 import type { StringCache } from '../string-cache.js';
 import type { Cell, CellSite } from '../values.js';
-import { RowReader } from './row-reader.js';
 
 /** The writer's view of one table inside a transaction: the fields of its root entry, made mutable. */
 export interface TxTable {
@@ -128,10 +127,6 @@ export class TxCore {
   /** Scratch for an operation's checked cells and their columns (one operation at a time). */
   readonly cells: Cell[] = [];
   readonly cols: ColumnLayout[] = [];
-  /** Scratch for an insert's values by column, before they are checked. */
-  readonly values: unknown[] = [];
-  /** Per table: the key order its inserted rows last came in (see RowReader). */
-  readonly #readers: (RowReader | undefined)[] = [];
   readonly #cellSite: CellSite = { key: -1, row: -1, op: 0 };
   /** Operations so far: the index of the next one, for error details and the batch limit. */
   ops = 0;
@@ -259,16 +254,6 @@ export class TxCore {
     site.row = row;
     site.op = op;
     return site;
-  }
-
-  /** The row reader of table `t`, kept from one transaction to the next. */
-  rowReader(t: TableLayout): RowReader {
-    let reader = this.#readers[t.index];
-    if (reader === undefined) {
-      reader = new RowReader(t);
-      this.#readers[t.index] = reader;
-    }
-    return reader;
   }
 
   /** The transaction's state of table `name` (read from the root the first time). */

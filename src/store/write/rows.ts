@@ -29,15 +29,15 @@ export function insertRow(tx: TxCore, ts: TxTable, row: RowInput): void {
   const t = ts.layout;
   const op = tx.ops++;
   const cells = tx.cells;
-  const values = tx.values;
-  const reader = tx.rowReader(t);
-  if (!reader.read(row, values)) {
-    readNamed(t, row, op, values);
-    reader.learn(row);
+  checkNames(t, row, op);
+  for (let c = 0; c < t.columns.length; c++) {
+    const col = t.columns[c]!;
+    const value =
+      col.parent === null
+        ? row[col.name]
+        : (row[col.parent] as Record<string, unknown> | undefined)?.[col.leaf];
+    cells[c] = toCell(t, col, value, tx.site(-1, -1, op), tx.limits.maxStringBytes);
   }
-  const site = tx.site(-1, -1, op);
-  const maxBytes = tx.limits.maxStringBytes;
-  for (let c = 0; c < t.columns.length; c++) cells[c] = toCell(t, t.columns[c]!, values[c], site, maxBytes);
   let key = -1;
   if (t.key >= 0) {
     const given = cells[t.key] as Key;
@@ -274,21 +274,6 @@ function checkKey(t: TableLayout, key: number, op: number): number {
     });
   }
   return key;
-}
-
-/**
- * Reads an inserted row's values into `values` by column index, looking each up by name, after
- * checking its names (see checkNames): what RowReader does when the row's key order is new.
- */
-export function readNamed(t: TableLayout, row: RowInput, op: number, values: unknown[]): void {
-  checkNames(t, row, op);
-  for (let c = 0; c < t.columns.length; c++) {
-    const col = t.columns[c]!;
-    values[c] =
-      col.parent === null
-        ? row[col.name]
-        : (row[col.parent] as Record<string, unknown> | undefined)?.[col.leaf];
-  }
 }
 
 /**
