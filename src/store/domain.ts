@@ -42,15 +42,10 @@ export const HASH_ENTRY_BYTES = HASH_ENTRY_WORDS * 4;
 
 /** The code of `s` in the domain as of this version, or -1. */
 export function lookupCode(src: SegmentSource, f64: Float64Array, w: number, s: string): number {
-  return probe(src, f64, w, s, key, hashKey(s, key), CODE_ONLY, 0, true);
+  return probe(src, f64, w, s, key, hashKey(s, key), CODE_ONLY, 0);
 }
 
-/**
- * `lookupCode` in the writer's thread, for a string it already hashed: `hash` is
- * `hashKey(s, bytes)`. Only the writer's thread writes hash slots, so it reads them with plain
- * loads: Atomics.load is a call into a builtin in this V8, about 20 ns even when the slot is
- * cached, and a cache miss behind it does not overlap the work that follows.
- */
+/** `lookupCode` for a string the caller already hashed: `hash` is `hashKey(s, bytes)`. */
 export function lookupHashed(
   src: SegmentSource,
   f64: Float64Array,
@@ -59,7 +54,7 @@ export function lookupHashed(
   bytes: KeyBytes,
   hash: number,
 ): number {
-  return probe(src, f64, w, s, bytes, hash, CODE_ONLY, 0, false);
+  return probe(src, f64, w, s, bytes, hash, CODE_ONLY, 0);
 }
 
 /**
@@ -75,7 +70,7 @@ export function locateString(
   locSeg: number,
   locOff: number,
 ): number {
-  return locSeg < 0 ? -1 : probe(src, f64, w, s, key, hashKey(s, key), locSeg, locOff, true);
+  return locSeg < 0 ? -1 : probe(src, f64, w, s, key, hashKey(s, key), locSeg, locOff);
 }
 
 /** `locSeg` of a probe that wants the code, not a row position. */
@@ -93,7 +88,6 @@ function probe(
   hash: number,
   locSeg: number,
   locOff: number,
-  atomic: boolean,
 ): number {
   const length = f64[w + D_LENGTH]!;
   const hashSeg = f64[w + D_HASH_SEG]!;
@@ -108,7 +102,7 @@ function probe(
   let i = hash & mask;
   for (let n = 0; n < cap; n++, i = (i + 1) & mask) {
     const e = base + i * HASH_ENTRY_WORDS;
-    const v = atomic ? Atomics.load(slots, e) : slots[e]!;
+    const v = Atomics.load(slots, e);
     if (v === 0) return -1;
     // The tag filters out most other strings without touching their bytes.
     if (v >>> SLOT_CODE_BITS !== tag) continue;
