@@ -27,7 +27,8 @@ export type Row = Record<string, Value>;
 export type RowInput = Record<string, Value | Date | undefined | Record<string, Value | Date | undefined>>;
 
 /**
- * A checked value before it is stored: int64 and timestamp as bigint, bool as boolean, a dictionary
+ * A checked value before it is stored: int64 as bigint, timestamps and int64 of mode 'number' as
+ * numbers (their halves are stored without making a bigint), bool as boolean, a dictionary
  * column's string (the transaction turns it into its code).
  */
 export type Cell = number | bigint | boolean | string | readonly string[] | readonly number[] | null;
@@ -138,7 +139,7 @@ export function toCell(
       if (ms < col.min || ms > col.max) {
         throw reject('OUT_OF_RANGE', `expected a time within ±${col.max} ms`, table, col, value, site);
       }
-      return BigInt(ms);
+      return ms;
     }
     default: {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -159,8 +160,8 @@ export function toCell(
   }
 }
 
-/** An int64 cell of a column of mode 'number': a number or bigint within ±(2^53 - 1). */
-function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): bigint {
+/** An int64 cell of a column of mode 'number': a number or bigint within ±(2^53 - 1), as a number. */
+function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site: CellSite): number {
   if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value))) {
     throw reject('TYPE_MISMATCH', 'expected an integer number (int64, mode number)', table, col, value, site);
   }
@@ -175,7 +176,7 @@ function toSafeInt64(table: TableLayout, col: ColumnLayout, value: unknown, site
       site,
     );
   }
-  return typeof value === 'bigint' ? value : BigInt(value);
+  return typeof value === 'bigint' ? Number(value) : value;
 }
 
 function checkLength(s: string, max: number, table: TableLayout, col: ColumnLayout, site: CellSite): void {
@@ -205,7 +206,14 @@ export function writeCell(v: SegmentViews, chunk: number, col: ColumnLayout, row
   const i = (base >> col.shift) + row;
   switch (col.view) {
     case 'i64':
-      v.i64[i] = cell === null ? 0n : (cell as bigint);
+      if (typeof cell === 'number') {
+        // A safe integer as its two little-endian halves: a bigint made per cell was garbage.
+        const hi = Math.floor(cell / 0x1_0000_0000);
+        v.i32[2 * i] = cell - hi * 0x1_0000_0000;
+        v.i32[2 * i + 1] = hi;
+      } else {
+        v.i64[i] = cell === null ? 0n : (cell as bigint);
+      }
       return;
     default:
       v[col.view][i] = cell === null ? 0 : (cell as number);
