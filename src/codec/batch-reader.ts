@@ -1,5 +1,7 @@
 import type { Batch, Condition, Effect } from '../store/effects.js';
 import type { Key, RowInput, Value } from '../store/values.js';
+import { OP_NAMES, RELATION_NAMES, TWO_32 } from './batch-ops.js';
+import { ValueKind } from './generated/mutation_generated.js';
 
 /*
  * The quick path of decodeBatch: reads the FlatBuffers bytes with plain index arithmetic instead of
@@ -15,35 +17,6 @@ import type { Key, RowInput, Value } from '../store/values.js';
 
 /** Thrown (and caught in readBatch) when the bytes need the other decoder. */
 const BAIL = Symbol('bail');
-
-const OP_NAMES: readonly Effect['op'][] = [
-  'insert',
-  'upsert',
-  'update',
-  'updateAt',
-  'delete',
-  'deleteAt',
-  'increment',
-  'listAdd',
-  'listRemove',
-  'require',
-  'load',
-  'setMeta',
-];
-const RELATIONS = ['equals', 'in', 'notEquals', 'lt', 'lte', 'gt', 'gte'] as const;
-/** ConditionKind of the first relation (Equals); the others follow in RELATIONS' order. */
-const FIRST_RELATION = 3;
-const TWO_32 = 2 ** 32;
-
-// ValueKind
-const K_NULL = 0;
-const K_BOOL = 1;
-const K_INT = 2;
-const K_FLOAT = 4;
-const K_STRING = 5;
-const K_STRING_LIST = 6;
-const K_STRUCT = 7;
-const K_TIMESTAMP = 8;
 
 /** The bytes being read, and their length (every read is checked against it). */
 let u8: Uint8Array = new Uint8Array(0);
@@ -111,7 +84,7 @@ export function readBatch(bytes: Uint8Array): { version: number; batch: Batch } 
 const EMPTY = new Uint8Array(0);
 
 function readEffect(e: number): Effect {
-  const op = OP_NAMES[ubyte(e, 4)];
+  const op = OP_NAMES[ubyte(e, 4) as keyof typeof OP_NAMES] as Effect['op'] | undefined;
   if (op === undefined || op === 'load') throw BAIL;
   if (op === 'setMeta') {
     const item = field(e, 18);
@@ -197,7 +170,7 @@ function readCondition(e: number): Condition {
   const kind = ubyte(e, 20);
   if (kind === 1) return { exists: true };
   if (kind === 2) return { exists: false };
-  const relation = RELATIONS[kind - FIRST_RELATION];
+  const relation = RELATION_NAMES[kind as keyof typeof RELATION_NAMES];
   const vs = field(e, 22);
   if (relation === undefined || vs === 0) throw BAIL;
   const vec = vector(vs);
@@ -214,29 +187,29 @@ function readCondition(e: number): Condition {
 
 function readValue(v: number): Value {
   switch (ubyte(v, 4)) {
-    case K_NULL:
+    case ValueKind.Null:
       return null;
-    case K_BOOL: {
+    case ValueKind.Bool: {
       const b = field(v, 6);
       return b !== 0 && u8[b] !== 0;
     }
-    case K_INT:
-    case K_TIMESTAMP: {
+    case ValueKind.Int:
+    case ValueKind.Timestamp: {
       const i = field(v, 8);
       return i === 0 ? 0 : int64(i, false);
     }
-    case K_FLOAT: {
+    case ValueKind.Float: {
       const f = field(v, 10);
       if (f === 0) return 0;
       check(f + 8);
       for (let k = 0; k < 8; k++) f64Bytes[k] = u8[f + k]!;
       return f64[0]!;
     }
-    case K_STRING: {
+    case ValueKind.String: {
       const s = field(v, 12);
       return s === 0 ? '' : readString(s);
     }
-    case K_STRING_LIST: {
+    case ValueKind.StringList: {
       const out: string[] = [];
       const s = field(v, 14);
       if (s === 0) return out;
@@ -245,7 +218,7 @@ function readValue(v: number): Value {
       for (let k = 0; k < n; k++) out.push(readString(vec + 4 + k * 4));
       return out;
     }
-    case K_STRUCT: {
+    case ValueKind.Struct: {
       const out: Record<string, Value> = {};
       const fs = field(v, 16);
       if (fs === 0) return out;
