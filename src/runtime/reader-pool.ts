@@ -83,7 +83,11 @@ export class ReaderPool {
     return this.#pool?.threads.length ?? 0;
   }
 
-  /** Queries run so far: in the calling thread, and in the pool (a parallel query counts once). */
+  /**
+   * Queries sent to run so far, failed ones included: in the calling thread, and in the pool (a
+   * parallel query counts once). A plan refused before it was placed (a bad option, or a plan the
+   * estimate could not resolve) counts nowhere.
+   */
   get ran(): { readonly caller: number; readonly pool: number } {
     return { ...this.#ran };
   }
@@ -99,16 +103,14 @@ export class ReaderPool {
       );
     }
     if (pool === null || runIn === 'caller') {
-      const result = this.#store.read((s) => runQuery(s, plan));
       this.#ran.caller++;
-      return result;
+      return this.#store.read((s) => runQuery(s, plan));
     }
     const snap = this.#store.snapshot();
     try {
       if (runIn === 'auto' && queryRowEstimate(snap, plan) <= SMALL_QUERY_ROWS) {
-        const result = runQuery(snap, plan);
         this.#ran.caller++;
-        return result;
+        return runQuery(snap, plan);
       }
       this.#ran.pool++;
       const ref = snap.lend();
