@@ -150,10 +150,17 @@ function readRow(e: number): number {
 }
 
 function readColumns(e: number): RowInput {
-  const out: RowInput = {};
-  const v = field(e, 12);
-  if (v === 0) return out;
-  const vec = vector(v);
+  return readNamedValues(field(e, 12)) as RowInput;
+}
+
+/**
+ * The vector of Column tables (name and value) at field position `at` as a record: an effect's
+ * columns and a struct's fields are stored alike. Empty when the field is absent (0).
+ */
+function readNamedValues(at: number): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  if (at === 0) return out;
+  const vec = vector(at);
   const n = i32(vec);
   for (let k = 0; k < n; k++) {
     const c = table(vec + 4 + k * 4);
@@ -161,7 +168,7 @@ function readColumns(e: number): RowInput {
     const value = field(c, 6);
     // A column without a name or value: the other decoder's business (it reads "null" or fails).
     if (name === 0 || value === 0) throw BAIL;
-    out[readName(name)] = readValue(table(value)) as RowInput[string];
+    out[readName(name)] = readValue(table(value));
   }
   return out;
 }
@@ -218,21 +225,8 @@ function readValue(v: number): Value {
       for (let k = 0; k < n; k++) out.push(readString(vec + 4 + k * 4));
       return out;
     }
-    case ValueKind.Struct: {
-      const out: Record<string, Value> = {};
-      const fs = field(v, 16);
-      if (fs === 0) return out;
-      const vec = vector(fs);
-      const n = i32(vec);
-      for (let k = 0; k < n; k++) {
-        const c = table(vec + 4 + k * 4);
-        const name = field(c, 4);
-        const value = field(c, 6);
-        if (name === 0 || value === 0) throw BAIL;
-        out[readName(name)] = readValue(table(value));
-      }
-      return out;
-    }
+    case ValueKind.Struct:
+      return readNamedValues(field(v, 16));
     default:
       // A bigint, or a kind this version does not know.
       throw BAIL;
