@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { DURABLE_ROOT_WORDS, DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
+import { currentCounter, DURABLE_ROOT_WORDS, DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
 import { errorToWire, type WireError } from '../runtime/wire.js';
 import type { Snapshot } from '../store/snapshot.js';
 import { Store, type StoreHandle } from '../store/store.js';
@@ -111,7 +111,7 @@ export async function serveCheckpointer(port: MessagePort, data: CheckpointerDat
   // the writer, so wait for it (bounded: a writer that stopped must not hold the answer forever).
   const exportAsked = async (): Promise<ReturnType<typeof exportNow>> => {
     const ctl = store.controlBlock;
-    const durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
+    const durable = currentCounter(ctl, DURABLE_WORDS);
     await waitAbove(ctl, DURABLE_ROOT_WORDS, durable - 1, 1000);
     return exportNow();
   };

@@ -1,6 +1,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import { openControl, W_DURABLE, W_PERSIST_FAILED } from '../memory/control.js';
-import { DURABLE_WORDS, storeCounter, WRITTEN_WORDS, waitAbove } from '../memory/version-wait.js';
+import {
+  currentCounter,
+  DURABLE_WORDS,
+  storeCounter,
+  WRITTEN_WORDS,
+  waitAbove,
+} from '../memory/version-wait.js';
 import { errorToWire, type WireError } from '../runtime/wire.js';
 import type { Durability } from './options.js';
 import { readPosition, type WalFs, WalSyncer } from './wal/index.js';
@@ -39,7 +45,7 @@ export type PersisterMessage =
 export function servePersister(port: MessagePort, data: PersisterData): void {
   const ctl = openControl(data.control);
   const syncer = new WalSyncer(data.walFolder, data.fs === undefined ? {} : { fs: data.fs });
-  let durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
+  let durable = currentCounter(ctl, DURABLE_WORDS);
   let failed = false;
   let stopping = false;
 

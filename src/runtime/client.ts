@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeBatch, encodeBatchWith } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
 import { W_PERSIST_FAILED } from '../memory/control.js';
-import { DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
+import { currentCounter, DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
 import type { Durability } from '../persist/options.js';
 import { QueryBuilder, type QueryPlan, type QueryResult, runQuery } from '../query/index.js';
 import { type Batch, BatchBuilder } from '../store/effects.js';
@@ -255,7 +255,7 @@ export class StateClient {
       }
       return;
     }
-    if (Number(Atomics.load(this.#store.controlBlock.i64, DURABLE_WORDS.counter)) >= version) return;
+    if (currentCounter(this.#store.controlBlock, DURABLE_WORDS) >= version) return;
     // One watcher per client serves every durable wait: thousands of submits in flight must not
     // each sleep on the word (and each register an abort listener).
     await new Promise<void>((resolve, reject) => {
@@ -267,7 +267,7 @@ export class StateClient {
   /** Sleeps on the durable word while durable waits are pending, settling them as it advances. */
   async #watchDurable(): Promise<void> {
     const ctl = this.#store.controlBlock;
-    let durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
+    let durable = currentCounter(ctl, DURABLE_WORDS);
     const waits = this.#durableWaits;
     while (waits.length > 0) {
       let error: StateError | null = null;

@@ -1,5 +1,5 @@
 import { DROOT_INDEX, W_DROOT_OFF, W_DROOT_SEG, W_DROOT_SEQ, W_PERSIST_FAILED } from '../memory/control.js';
-import { DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
+import { currentCounter, DURABLE_WORDS, waitAbove } from '../memory/version-wait.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 
@@ -48,7 +48,7 @@ export class DurableRoot {
   /** Publishes the newest pending version the durable word has reached, if any. */
   publish(): void {
     const ctl = this.#store.controlBlock;
-    const durable = Number(Atomics.load(ctl.i64, DURABLE_WORDS.counter));
+    const durable = currentCounter(ctl, DURABLE_WORDS);
     let chosen = -1;
     for (let i = 0; i < this.#pending.length; i++) if (this.#pending[i]!.version <= durable) chosen = i;
     if (chosen < 0) return;
