@@ -166,15 +166,22 @@ for (const [name, op, peerOp] of cases) {
 }
 
 // Inserts of new tasks, INSERT_TX per transaction, ours and the peer's alternating; the rows are
-// made (and for the peer flattened) before the clock starts. Ours twice: recorded (an inline write,
-// whose effects the log needs) and not (how the runtime's writer applies a submitted batch, whose
-// bytes are its record).
+// made (and for the peer flattened) before the clock starts. Ours four ways: with tx.insert per row
+// and with one tx.insertRows, each recorded (an inline write, whose effects the log needs) and not
+// (how the runtime's writer applies a submitted batch, whose bytes are its record).
 let next = TASKS;
 const insertNs: number[] = [];
 const unrecordedNs: number[] = [];
+const rowsNs: number[] = [];
+const rowsUnrecordedNs: number[] = [];
 const peerInsertNs: number[] = [];
 for (let r = 0; r < INSERT_ROUNDS; r++) {
-  for (const record of [true, false]) {
+  for (const [many, record, out] of [
+    [false, true, insertNs],
+    [false, false, unrecordedNs],
+    [true, true, rowsNs],
+    [true, false, rowsUnrecordedNs],
+  ] as const) {
     const rows = received(
       Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, rand, false, NODES, pool)),
     );
@@ -182,11 +189,12 @@ for (let r = 0; r < INSERT_ROUNDS; r++) {
     const start = performance.now();
     store.write(
       (tx) => {
-        for (const row of rows) tx.insert('tasks', row);
+        if (many) tx.insertRows('tasks', rows);
+        else for (const row of rows) tx.insert('tasks', row);
       },
       { record },
     );
-    (record ? insertNs : unrecordedNs).push(((performance.now() - start) * 1e6) / INSERT_TX);
+    out.push(((performance.now() - start) * 1e6) / INSERT_TX);
   }
   if (peer !== null) {
     const flat = received(
@@ -204,6 +212,12 @@ results.push([
   median(unrecordedNs.slice(1)),
   peerInsert,
 ]);
+results.push([
+  `insert new tasks with one tx.insertRows, tx of ${fmt(INSERT_TX)} (per row)`,
+  median(rowsNs.slice(1)),
+  peerInsert,
+]);
+results.push([`the same, not recorded`, median(rowsUnrecordedNs.slice(1)), peerInsert]);
 log(`${results.at(-1)![0]}: ${fmt(results.at(-1)![1])} ns (better-sqlite3 ${fmt(results.at(-1)![2])} ns)`);
 peer?.close();
 

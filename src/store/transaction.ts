@@ -1,3 +1,4 @@
+import { Table } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import { type Batch, type Condition, copyInput, type Effect } from './effects.js';
 import { domainLayout, missingKey, offOf, segOf } from './layout.js';
@@ -9,6 +10,7 @@ import { compactDomain, type DomainUse } from './write/compaction.js';
 import type { TxCore, TxTable } from './write/core.js';
 import { groupRef } from './write/directory.js';
 import { changeList, checkCondition, incrementCell } from './write/effect-ops.js';
+import { insertRows } from './write/insert-rows.js';
 import { asTable, type LoadSource, loadRows } from './write/load.js';
 import { positionOf, rowOfKey } from './write/locator.js';
 import { checkRow, deleteRow, insertRow, updateRow } from './write/rows.js';
@@ -73,6 +75,22 @@ export class Transaction {
     tx.guard();
     insertRow(tx, tx.table(table), row);
     tx.effects?.push({ op: 'insert', table, row: copyInput(row) });
+  }
+
+  /**
+   * Inserts `rows` in their order, as `rows.length` calls of `insert` would, but as one step that
+   * is all or nothing: the first bad row fails the call with the error its own `insert` would
+   * give (its `op` counts the rows before it), and no row is inserted. Checked rows are written
+   * column by column and each distinct string is interned once, which makes it several times
+   * cheaper per row than `insert` for more than a few rows. The record holds the rows as one `load`
+   * effect. Returns the number of rows inserted.
+   */
+  insertRows(table: string, rows: readonly RowInput[]): number {
+    const tx = this.#open();
+    tx.guard();
+    const batch = insertRows(tx, tx.table(table), rows, tx.effects !== null);
+    if (batch !== null) tx.effects?.push({ op: 'load', table, rows: new Table([batch]) });
+    return rows.length;
   }
 
   /** Updates some columns of the row whose primary key is `key` (a value of undefined leaves its column as it is). */

@@ -16,7 +16,7 @@ import { type Dictionaries, dictionaryUsers, fillColumn, indexKeys, isValidAt } 
 export type LoadSource = Table | RecordBatch | readonly RecordBatch[];
 
 /** Where one stored column's values come from in a record batch; null for an absent nullable column. */
-type Sources = (Data | null)[];
+export type Sources = (Data | null)[];
 
 const TIMESTAMP_MAX = 8_640_000_000_000_000n;
 const INT53_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -32,10 +32,34 @@ export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
   if (total === 0) return 0;
   const dicts: Dictionaries = { remaps: new Map(), users: dictionaryUsers(t, plans) };
   tx.begin();
+  appendSources(
+    tx,
+    ts,
+    batches.map((b) => b.numRows),
+    plans,
+    dicts,
+  );
+  tx.end();
+  return total;
+}
+
+/**
+ * Writes checked sources (`plans[k]` holds `lengths[k]` rows, one Data or null per stored column)
+ * after the table's last row, row group by row group, and points the key locator at the new rows.
+ * The caller has called tx.begin(): this is the part of a load that changes things.
+ */
+export function appendSources(
+  tx: TxCore,
+  ts: TxTable,
+  lengths: readonly number[],
+  plans: readonly Sources[],
+  dicts: Dictionaries,
+): void {
+  const t = ts.layout;
   ts.dirty = true;
   const { groupMask, groupShift, rowGroupSize } = ts.layout;
-  for (let k = 0; k < batches.length; k++) {
-    const n = batches[k]!.numRows;
+  for (let k = 0; k < plans.length; k++) {
+    const n = lengths[k]!;
     const sources = plans[k]!;
     for (let from = 0; from < n; ) {
       const pos = ts.rows;
@@ -51,8 +75,6 @@ export function loadRows(tx: TxCore, ts: TxTable, source: LoadSource): number {
       from += take;
     }
   }
-  tx.end();
-  return total;
 }
 
 function toBatches(t: TableLayout, source: LoadSource): readonly RecordBatch[] {

@@ -218,7 +218,7 @@ function checkCodes(
   }
 }
 
-function codesExhausted(
+export function codesExhausted(
   t: TableLayout,
   col: ColumnLayout,
   domain: string,
@@ -262,7 +262,7 @@ export function checkRow(ts: TxTable, row: number, op: number): number {
   return row;
 }
 
-function checkKey(t: TableLayout, key: number, op: number): number {
+export function checkKey(t: TableLayout, key: number, op: number): number {
   if (key < 0 || key > MAX_KEY) {
     const column = t.columns[t.key]!.name;
     throw new StateError('OUT_OF_RANGE', `${t.name}.${column}: keys are ids in [0, ${MAX_KEY}], got ${key}`, {
@@ -277,11 +277,21 @@ function checkKey(t: TableLayout, key: number, op: number): number {
 }
 
 /**
- * Refuses a row that names a column the table lacks, or gives a struct something other than an
- * object of its fields. Counting is enough when every name is known (the common case): a name
+ * Refuses a row that is not an object, names a column the table lacks, or gives a struct something
+ * other than an object of its fields. Counting is enough when every name is known (the common case): a name
  * is looked up only when the row has more keys than known names.
  */
-function checkNames(t: TableLayout, row: RowInput, op: number): void {
+export function checkNames(t: TableLayout, row: RowInput, op: number): void {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+    throw new StateError(
+      'TYPE_MISMATCH',
+      `${t.name}: a row is an object of column values, not ${describeValue(row)}`,
+      {
+        table: t.name,
+        op,
+      },
+    );
+  }
   let keys = 0;
   for (const _ in row) keys++;
   let known = 0;

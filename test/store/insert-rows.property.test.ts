@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bool,
+  decodeBatch,
+  dictionary,
+  encodeBatch,
+  float64,
+  int16,
+  int64,
+  list,
+  type Row,
+  type RowInput,
+  StateError,
+  Store,
+  schema,
+  struct,
+  table,
+  timestamp,
+  utf8,
+} from '../../src/index.js';
+
+// tx.insertRows against tx.insert, row by row: from the same store, the same rows give the same
+// table, or the same first error (code, message, details) and no change at all. Its record, applied
+// to the store as it was (also through the batch codec), gives the same table.
+const s = schema([
+  table(
+    't',
+    {
+      id: dictionary('id'),
+      flag: bool({ nullable: true }),
+      small: int16(),
+      big: int64({ nullable: true }),
+      count: int64({ mode: 'number', nullable: true }),
+      x: float64({ nullable: true }),
+      at: timestamp({ nullable: true }),
+      // 8-bit codes: the store is filled close to their limit, so that new tags can run past it.
+      tag: dictionary('tag', { width: 8, nullable: true }),
+      cat: dictionary('cat', { nullable: true }),
+      text: utf8({ nullable: true }),
+      tags: list(dictionary('tag', { width: 8 })),
+      links: list(dictionary('id')),
+      res: struct({ n: int16({ nullable: true }), who: dictionary('id', { nullable: true }) }),
+    },
+    { key: 'id' },
+  ),
+]);
+const MAX_STRING = 24;
+
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 3 });
+const goodRow = fc.record({
+  id: fc.oneof(fc.constantFrom('id-1', 'id-2', 'ïd-3', 'pre-0', 'pre-5'), fc.string({ maxLength: 6 })),
+  flag: maybe(fc.boolean()),
+  small: fc.integer({ min: -32768, max: 32767 }),
+  big: maybe(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+  count: maybe(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 })),
+  x: maybe(fc.double()),
+  at: maybe(fc.integer({ min: -1e12, max: 4e12 })),
+  tag: maybe(fc.constantFrom('a', 'b', 'c', 'é', '', 'fill-3')),
+  cat: maybe(fc.constantFrom('x', 'y', 'zé')),
+  text: maybe(fc.string({ maxLength: 12, unit: 'grapheme' })),
+  tags: fc.array(fc.constantFrom('a', 'b', 'd', 'fill-1'), { maxLength: 3 }),
+  links: fc.array(fc.constantFrom('id-1', 'l-1', 'l-2', 'ü'), { maxLength: 3 }),
+  res: fc.record({
+    n: maybe(fc.integer({ min: -5, max: 5 })),
+    who: maybe(fc.constantFrom('id-1', 'id-2', 'w')),
+  }),
+});
+
+/** A row made bad in one way, or left good (most of the time). */
+const row: fc.Arbitrary<unknown> = fc.tuple(goodRow, fc.nat({ max: 60 })).map(([r, bad]) => {
+  const out: Record<string, unknown> = { ...r };
+  switch (bad) {
+    case 0:
+      out.small = 'seven';
+      break;
+    case 1:
+      out.small = 40_000;
+      break;
+    case 2:
+      out.small = null;
+      break;
+    case 3:
+      out.nope = 1;
+      break;
+    case 4:
+      out.text = 'x'.repeat(MAX_STRING + 1);
+      break;
+    case 5:
+      out.big = 1.5;
+      break;
+    case 6:
+      out.res = { n: 1, extra: 2 };
+      break;
+    case 7:
+      return 'not a row';
+    case 8:
+      out.tags = ['a', 7];
+      break;
+    case 9:
+      delete out.id;
+      break;
+    case 10:
+      out.count = 2 ** 60;
+      break;
+  }
+  return out;
+});
+
+/** A store whose table holds `fill` rows, whose tags use `tags` of the 128 8-bit codes. */
+function filled(fill: number, tags: number): Store {
+  const store = Store.create(s, { rowGroupSize: 8, maxStringBytes: MAX_STRING });
+  store.write((tx) => {
+    for (let i = 0; i < fill; i++) {
+      tx.insert('t', { id: `pre-${i}`, small: i, tags: [], links: [], res: {}, tag: `fill-${i % tags}` });
+    }
+    for (let i = fill; i < tags; i++)
+      tx.insert('t', { id: `pre-${i}`, small: i, tags: [], links: [], res: {}, tag: `fill-${i}` });
+  });
+  return store;
+}
+
+const rowsOf = (store: Store): Row[] =>
+  store.read((snap) => Array.from({ length: snap.count('t') }, (_, i) => snap.getAt('t', i)));
+
+/** What a write did: its error's code, message and details, or 'ok'. */
+function outcome(f: () => void): unknown {
+  try {
+    f();
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof StateError)) throw err;
+    return { code: err.code, message: err.message, details: err.details };
+  }
+}
+
+describe('tx.insertRows', () => {
+  it('does what inserting its rows one by one does, or fails with the same error and changes nothing', () => {
+    const seen = { ok: 0, failed: new Set<string>() };
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 60 }),
+        fc.nat({ max: 20 }),
+        fc.integer({ min: 118, max: 127 }),
+        (rows, fill, tags) => {
+          const expected = filled(fill, tags);
+          const actual = filled(fill, tags);
+          const before = rowsOf(actual);
+          const want = outcome(() =>
+            expected.write((tx) => {
+              for (const r of rows) tx.insert('t', r as RowInput);
+            }),
+          );
+          let record: unknown = null;
+          const got = outcome(() =>
+            actual.write((tx) => {
+              expect(tx.insertRows('t', rows as RowInput[])).toBe(rows.length);
+              record = tx.batch;
+            }),
+          );
+          expect(got).toEqual(want);
+          expect(rowsOf(actual)).toEqual(rowsOf(expected));
+          if (want !== 'ok') {
+            seen.failed.add((want as { code: string }).code);
+            expect(rowsOf(actual)).toEqual(before);
+            // A failed call inside a transaction that goes on: it interned nothing, wrote nothing.
+            actual.write((tx) => {
+              expect(() => tx.insertRows('t', rows as RowInput[])).toThrow(StateError);
+              for (const r of rows) {
+                const tag = (r as { tag?: unknown }).tag;
+                if (typeof tag === 'string' && expected.read((snap) => snap.codeOf('tag', tag)) < 0) {
+                  expect(tx.codeOf('tag', tag)).toBe(-1);
+                }
+              }
+              tx.insert('t', { id: 'after', small: 1, tags: ['a'], links: [], res: {} });
+            });
+            expect(rowsOf(actual)).toEqual([...before, expect.objectContaining({ id: 'after' })]);
+            return;
+          }
+          seen.ok++;
+          for (const batch of [record, decodeBatch(encodeBatch(record as never)).batch]) {
+            const replay = filled(fill, tags);
+            replay.apply(batch as never);
+            expect(rowsOf(replay)).toEqual(rowsOf(expected));
+          }
+        },
+      ),
+      { numRuns: 300, seed: 20261130 },
+    );
+    // The runs reached both outcomes and every kind of failure the rows can have.
+    expect(seen.ok).toBeGreaterThan(30);
+    expect([...seen.failed].sort()).toEqual(
+      [
+        'DUPLICATE_KEY',
+        'NULL_NOT_ALLOWED',
+        'OUT_OF_RANGE',
+        'STRING_TOO_LONG',
+        'TYPE_MISMATCH',
+        'UNKNOWN_COLUMN',
+      ].sort(),
+    );
+  });
+});
