@@ -51,6 +51,14 @@ export interface BlockOps {
   wroteSlot(seg: number, index: number): void;
 }
 
+/** A domain's state before an operation's interning, to roll back to (see TxDomain.rollback). */
+export interface DomainMark {
+  readonly length: number;
+  readonly byteLength: number;
+  readonly hashSeg: number;
+  readonly hashOff: number;
+}
+
 /** The bytes of the string being interned (a transaction runs in one thread, one op at a time). */
 const internKey = new KeyBytes();
 
@@ -188,6 +196,61 @@ export class TxDomain {
     const w = this.#own;
     ops.get(w[D_BYTES_SEG]!).u8.set(u8.subarray(start, end), w[D_BYTES_OFF]! + at);
     return this.#added(ops, hash, at, n);
+  }
+
+  /** Where the domain stands now, to `rollback` to: its length, byte length and hash index. */
+  mark(): DomainMark {
+    const w = this.#f64;
+    const at = this.#w;
+    return {
+      length: w[at + D_LENGTH]!,
+      byteLength: w[at + D_BYTE_LENGTH]!,
+      hashSeg: w[at + D_HASH_SEG]!,
+      hashOff: w[at + D_HASH_OFF]!,
+    };
+  }
+
+  /**
+   * Forgets the strings interned since `m`, for an operation that interned as it checked its input
+   * and then found it bad: the operation then leaves the domain as it found it.
+   *
+   * Why emptying their hash entries is safe: every entry emptied holds a code of this transaction,
+   * which no reader considers (see domain.ts), and its slot was empty in every published version, so
+   * no published string's probe sequence passes through it. Among the entries of this transaction,
+   * the newest go first: an entry made before `m` never probed past a slot that a later one took,
+   * so emptying only later ones, newest first, breaks no probe sequence that remains. When the
+   * index was rebuilt since `m` (it grew), its entries are in another order: it is built again from
+   * the strings that remain. The offsets and bytes past the restored lengths are invisible.
+   */
+  rollback(ops: BlockOps, m: DomainMark): void {
+    const w = this.words;
+    const length = w[D_LENGTH]!;
+    if (length === m.length) return;
+    this.#missed = null;
+    w[D_LENGTH] = m.length;
+    w[D_BYTE_LENGTH] = m.byteLength;
+    if (w[D_HASH_SEG] !== m.hashSeg || w[D_HASH_OFF] !== m.hashOff) {
+      this.#rehash(ops, w[D_HASH_CAP]!, true);
+      return;
+    }
+    const slots = ops.get(w[D_HASH_SEG]!).i32;
+    const base = w[D_HASH_OFF]! >> 2;
+    const mask = w[D_HASH_CAP]! - 1;
+    const offsets = ops.get(w[D_OFF_SEG]!).i32;
+    const ob = w[D_OFF_OFF]! >> 2;
+    const bytes = ops.get(w[D_BYTES_SEG]!).u8;
+    const bb = w[D_BYTES_OFF]!;
+    for (let code = length - 1; code >= m.length; code--) {
+      const hash = hashBytes(bytes, bb + offsets[ob + code]!, bb + offsets[ob + code + 1]!);
+      let i = hash & mask;
+      while ((slots[base + i * HASH_ENTRY_WORDS]! & MAX_CODES) !== code + 1) i = (i + 1) & mask;
+      const e = base + i * HASH_ENTRY_WORDS;
+      Atomics.store(slots, e, 0);
+      slots[e + 1] = 0;
+      slots[e + 2] = 0;
+      slots[e + 3] = 0;
+      w[D_HASH_COUNT]!--;
+    }
   }
 
   /**

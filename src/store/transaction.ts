@@ -1,4 +1,4 @@
-import { Table } from 'apache-arrow';
+import { type RecordBatch, Table } from 'apache-arrow';
 import { StateError } from '../errors.js';
 import { type Batch, type Condition, copyInput, type Effect } from './effects.js';
 import { domainLayout, missingKey, offOf, segOf } from './layout.js';
@@ -83,13 +83,13 @@ export class Transaction {
    * give (its `op` counts the rows before it), and no row is inserted. Checked rows are written
    * column by column and each distinct string is interned once, which makes it several times
    * cheaper per row than `insert` for more than a few rows. The record holds the rows as one `load`
-   * effect. Returns the number of rows inserted.
+   * effect, whose Arrow table is built when first read. Returns the number of rows inserted.
    */
   insertRows(table: string, rows: readonly RowInput[]): number {
     const tx = this.#open();
     tx.guard();
-    const batch = insertRows(tx, tx.table(table), rows, tx.effects !== null);
-    if (batch !== null) tx.effects?.push({ op: 'load', table, rows: new Table([batch]) });
+    const build = insertRows(tx, tx.table(table), rows, tx.effects !== null);
+    if (build !== null) tx.effects?.push(lazyLoad(table, build));
     return rows.length;
   }
 
@@ -280,4 +280,20 @@ export class Transaction {
       tx.strings(),
     );
   }
+}
+
+/**
+ * A load effect whose rows are built when first read (the record of insertRows): an own getter,
+ * so that copying, cloning or comparing the effect reads them like a plain field.
+ */
+function lazyLoad(table: string, build: () => RecordBatch): Effect {
+  let rows: Table | null = null;
+  return {
+    op: 'load',
+    table,
+    get rows(): Table {
+      rows ??= new Table([build()]);
+      return rows;
+    },
+  };
 }

@@ -120,6 +120,26 @@ function filled(fill: number, tags: number): Store {
   return store;
 }
 
+/** Every string the rows give a dictionary column, with its domain. */
+function stringsOf(rows: readonly unknown[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const r of rows as Record<string, unknown>[]) {
+    if (typeof r !== 'object' || r === null) continue;
+    const res = r.res as { who?: unknown } | undefined;
+    for (const [domain, v] of [
+      ['id', r.id],
+      ['tag', r.tag],
+      ['cat', r.cat],
+      ['id', res?.who],
+      ...((Array.isArray(r.tags) ? r.tags : []) as unknown[]).map((x) => ['tag', x]),
+      ...((Array.isArray(r.links) ? r.links : []) as unknown[]).map((x) => ['id', x]),
+    ] as [string, unknown][]) {
+      if (typeof v === 'string') out.push([domain, v]);
+    }
+  }
+  return out;
+}
+
 const rowsOf = (store: Store): Row[] =>
   store.read((snap) => Array.from({ length: snap.count('t') }, (_, i) => snap.getAt('t', i)));
 
@@ -166,10 +186,9 @@ describe('tx.insertRows', () => {
             // A failed call inside a transaction that goes on: it interned nothing, wrote nothing.
             actual.write((tx) => {
               expect(() => tx.insertRows('t', rows as RowInput[])).toThrow(StateError);
-              for (const r of rows) {
-                const tag = (r as { tag?: unknown }).tag;
-                if (typeof tag === 'string' && expected.read((snap) => snap.codeOf('tag', tag)) < 0) {
-                  expect(tx.codeOf('tag', tag)).toBe(-1);
+              for (const [domain, value] of stringsOf(rows)) {
+                if (expected.read((snap) => snap.codeOf(domain, value)) < 0) {
+                  expect(tx.codeOf(domain, value)).toBe(-1);
                 }
               }
               tx.insert('t', { id: 'after', small: 1, tags: ['a'], links: [], res: {} });
@@ -199,5 +218,29 @@ describe('tx.insertRows', () => {
         'UNKNOWN_COLUMN',
       ].sort(),
     );
+  });
+
+  it('forgets the strings of a failed call even after they grew the hash index', () => {
+    const store = filled(3, 120);
+    store.write((tx) => {
+      const rows: RowInput[] = Array.from({ length: 300 }, (_, i) => ({
+        id: `new-${i}`,
+        small: i,
+        tags: [],
+        links: [`link-${i}`],
+        res: { who: `who-${i}` },
+      }));
+      rows.push({ ...rows[0]!, id: 'pre-1' });
+      expect(() => tx.insertRows('t', rows)).toThrow(/already has a row with key "pre-1"/);
+      for (let i = 0; i < 300; i += 37) {
+        for (const s of [`new-${i}`, `link-${i}`, `who-${i}`]) expect(tx.codeOf('id', s)).toBe(-1);
+      }
+      // The strings from before are still found, by the rebuilt index and by a row's key.
+      for (let i = 0; i < 120; i++) expect(tx.codeOf('id', `pre-${i}`)).toBeGreaterThanOrEqual(0);
+      expect(tx.get('t', 'pre-7')).toMatchObject({ small: 7 });
+      tx.insertRows('t', rows.slice(0, 300));
+    });
+    expect(store.read((snap) => snap.count('t'))).toBe(420);
+    expect(store.read((snap) => snap.get('t', 'new-299'))).toMatchObject({ links: ['link-299'] });
   });
 });

@@ -1,30 +1,14 @@
-import {
-  type Data,
-  Dictionary,
-  Field,
-  Int32,
-  List,
-  makeData,
-  makeVector,
-  RecordBatch,
-  Schema,
-  Struct,
-  Utf8,
-  type Vector,
-} from 'apache-arrow';
-import type { TxDomain } from '../domain-writer.js';
+import { type Data, Field, Int32, List, makeData, RecordBatch, Schema, Struct, Utf8 } from 'apache-arrow';
+import type { BlockOps, TxDomain } from '../domain-writer.js';
 import type { ColumnLayout, TableLayout } from '../layout.js';
-import type { SegmentSource } from '../read.js';
 import type { Cell } from '../values.js';
-import type { Sources } from './load.js';
 
 /*
- * The columns that `insertRows` fills with checked cells, and their Arrow data for the bulk
- * loader's fill. Strings go into Utf8 data that the fill interns row by row straight from the bytes,
- * except those of a domain a narrow (8- or 16-bit) column uses: an insert must fail before it
- * writes when a new string would get a code the column cannot hold, so each distinct string of
- * such a domain is looked up as it first appears and given the code sequential inserts would give
- * it (see DomainStrings). Such domains have few strings, which makes this cheap where it runs.
+ * The columns that `insertRows` fills with checked cells, and their Arrow data: for the bulk
+ * loader's fill, and for the transaction's record. A dictionary column's strings are interned as
+ * the rows are read (insertRows rolls the domains back if a later row is bad), so the fill copies
+ * codes, and a string's one hash probe serves its lookup and its entry. The record keeps the
+ * strings themselves, and only when there is a record.
  */
 
 const NUMBER = 0;
@@ -32,47 +16,10 @@ const BOOL = 1;
 /** int64 of mode 'number', and timestamps: two 32-bit halves per value. */
 const INT64_NUMBER = 2;
 const INT64 = 3;
-/** A dictionary column of a narrow domain: entries of its DomainStrings. */
-const ENTRY = 4;
-/** A utf8 column, or a dictionary column of a wide domain: strings. */
+/** A dictionary column: codes. */
+const CODE = 4;
 const STRING = 5;
-const ENTRY_LIST = 6;
-const STRING_LIST = 7;
-
-/** The distinct strings of one narrow domain named by the rows, in order of first appearance. */
-export class DomainStrings {
-  readonly domain: TxDomain;
-  readonly entries = new Map<string, number>();
-  readonly strings: string[] = [];
-  /** Per entry: its code before the call, or -1 for a new string. */
-  readonly codes: number[] = [];
-  /** Per entry: the code it will have (its own, or the next new one: they are interned in order). */
-  readonly will: number[] = [];
-  /** The domain's length when the call began. */
-  readonly #length: number;
-  #fresh = 0;
-  readonly #src: SegmentSource;
-
-  constructor(domain: TxDomain, src: SegmentSource) {
-    this.domain = domain;
-    this.#length = domain.length;
-    this.#src = src;
-  }
-
-  /** The entry of `s`, looking it up in the domain the first time. */
-  entry(s: string): number {
-    let e = this.entries.get(s);
-    if (e === undefined) {
-      e = this.strings.length;
-      this.entries.set(s, e);
-      this.strings.push(s);
-      const code = this.domain.lookup(this.#src, s);
-      this.codes.push(code);
-      this.will.push(code >= 0 ? code : this.#length + this.#fresh++);
-    }
-    return e;
-  }
-}
+const CODE_LIST = 6;
 
 /**
  * One stored column's checked values. Every field has the same type in every column, so the row
@@ -81,12 +28,16 @@ export class DomainStrings {
 export class Column {
   readonly col: ColumnLayout;
   readonly kind: number;
-  readonly strings: DomainStrings | null;
+  /** A dictionary or list column's domain, and how to intern into it. */
+  readonly #domain: TxDomain | null;
+  readonly #ops: BlockOps;
+  /** Whether the strings are kept for the record (utf8 columns keep them anyway). */
+  readonly #keep: boolean;
   /** A nullable column's validity bitmap (empty otherwise). */
   readonly validity: Uint8Array;
   nulls = 0;
   readonly num: Float64Array;
-  /** Entries of `strings` (a list's: per item), or an int64's two halves per value. */
+  /** Codes (a list's: per item), or an int64's two halves per value. */
   ints: Int32Array;
   readonly bits: Uint8Array;
   readonly big: BigInt64Array;
@@ -94,27 +45,24 @@ export class Column {
   readonly strs: string[] = [];
   /** Lists: where each row's items start. */
   readonly offsets: Int32Array;
-  /** Items of an entry list written so far. */
+  /** Items of a list written so far. */
   used = 0;
-  /** The first code of this row that the column cannot hold, with its string; -1 if none. */
+  /** The first code of this row that the column's width cannot hold, with its string; -1 if none. */
   late = -1;
   lateString = '';
 
-  constructor(col: ColumnLayout, n: number, strings: DomainStrings | null) {
+  constructor(col: ColumnLayout, n: number, domain: TxDomain | null, ops: BlockOps, keep: boolean) {
     this.col = col;
-    this.strings = strings;
+    this.#domain = domain;
+    this.#ops = ops;
     this.validity = new Uint8Array(col.nullable ? (n + 7) >> 3 : 0);
     const kind =
       col.kind === 'list'
-        ? strings === null
-          ? STRING_LIST
-          : ENTRY_LIST
+        ? CODE_LIST
         : col.kind === 'utf8'
           ? STRING
           : col.domain >= 0
-            ? strings === null
-              ? STRING
-              : ENTRY
+            ? CODE
             : col.shift < 0
               ? BOOL
               : col.view !== 'i64'
@@ -123,23 +71,23 @@ export class Column {
                   ? INT64_NUMBER
                   : INT64;
     this.kind = kind;
+    this.#keep = keep || kind === STRING;
     this.num = new Float64Array(kind === NUMBER ? n : 0);
     this.ints = new Int32Array(
-      kind === ENTRY ? n : kind === ENTRY_LIST ? n * 2 : kind === INT64_NUMBER ? 2 * n : 0,
+      kind === CODE ? n : kind === CODE_LIST ? n * 2 : kind === INT64_NUMBER ? 2 * n : 0,
     );
     this.bits = new Uint8Array(kind === BOOL ? (n + 7) >> 3 : 0);
     this.big = new BigInt64Array(kind === INT64 ? n : 0);
-    this.offsets = new Int32Array(kind === ENTRY_LIST || kind === STRING_LIST ? n + 1 : 0);
+    this.offsets = new Int32Array(kind === CODE_LIST ? n + 1 : 0);
   }
 
-  /** Adds row `r`'s checked cell (rows come in order, each once). */
+  /** Adds row `r`'s checked cell (rows come in order, each once), interning its strings. */
   add(r: number, cell: Cell): void {
     const kind = this.kind;
     if (cell === null) {
       this.nulls++;
-      if (kind === STRING) this.strs.push('');
-      else if (kind === STRING_LIST) this.offsets[r + 1] = this.strs.length;
-      else if (kind === ENTRY_LIST) this.offsets[r + 1] = this.used;
+      if (kind === CODE_LIST) this.offsets[r + 1] = this.used;
+      else if (this.#keep && (kind === STRING || kind === CODE)) this.strs.push('');
       return;
     }
     if (this.validity.length > 0) this.validity[r >> 3]! |= 1 << (r & 7);
@@ -163,68 +111,60 @@ export class Column {
       case STRING:
         this.strs.push(cell as string);
         return;
-      case ENTRY:
-        this.ints[r] = this.#entry(cell as string);
+      case CODE:
+        this.ints[r] = this.#code(cell as string);
+        if (this.#keep) this.strs.push(cell as string);
         return;
-      case STRING_LIST: {
-        const items = cell as readonly string[];
-        for (let i = 0; i < items.length; i++) this.strs.push(items[i]!);
-        this.offsets[r + 1] = this.strs.length;
-        return;
-      }
       default:
-        this.#addEntries(cell as readonly string[], r);
+        this.#addItems(cell as readonly string[], r);
     }
   }
 
-  #addEntries(items: readonly string[], r: number): void {
+  #addItems(items: readonly string[], r: number): void {
     if (this.used + items.length > this.ints.length) {
       const grown = new Int32Array(Math.max(this.ints.length * 2, this.used + items.length));
       grown.set(this.ints.subarray(0, this.used));
       this.ints = grown;
     }
-    for (let i = 0; i < items.length; i++) this.ints[this.used++] = this.#entry(items[i]!);
+    for (let i = 0; i < items.length; i++) {
+      this.ints[this.used++] = this.#code(items[i]!);
+      if (this.#keep) this.strs.push(items[i]!);
+    }
     this.offsets[r + 1] = this.used;
   }
 
-  #entry(s: string): number {
-    const ds = this.strings!;
-    const e = ds.entry(s);
-    if (this.late < 0 && ds.will[e]! > this.col.max) {
-      this.late = ds.will[e]!;
+  #code(s: string): number {
+    const code = this.#domain!.intern(this.#ops, s);
+    if (this.late < 0 && code > this.col.max) {
+      this.late = code;
       this.lateString = s;
     }
-    return e;
+    return code;
   }
 
-  /** The column as Arrow data; `vectors` holds each narrow domain's strings, by domain. */
-  data(n: number, vectors: ReadonlyMap<number, Vector>): Data {
+  /** The column as the fill takes it: a dictionary column as its codes. */
+  data(n: number): Data {
     const col = this.col;
-    const nulls = this.nulls > 0 ? { nullBitmap: this.validity, nullCount: this.nulls } : { nullCount: 0 };
-    const dictionary = vectors.get(col.domain);
+    const nulls = this.#nulls();
     switch (this.kind) {
-      case ENTRY:
-        return makeData({ type: entryType(col), length: n, data: this.ints, dictionary, ...nulls } as never);
-      case STRING: {
-        const { offsets, bytes } = utf8Of(this.strs);
-        return makeData({ type: new Utf8(), length: n, valueOffsets: offsets, data: bytes, ...nulls });
-      }
-      case ENTRY_LIST: {
-        const type = entryType(col);
-        const items = this.ints.subarray(0, this.used);
-        const child = makeData({ type, length: this.used, data: items, dictionary, nullCount: 0 } as never);
-        return listData(type, n, this.offsets, child, nulls);
-      }
-      case STRING_LIST: {
-        const { offsets, bytes } = utf8Of(this.strs);
+      case CODE:
+        return makeData({ type: new Int32(), length: n, data: this.ints, ...nulls });
+      case CODE_LIST: {
         const child = makeData({
-          type: new Utf8(),
-          length: this.strs.length,
-          valueOffsets: offsets,
-          data: bytes,
+          type: new Int32(),
+          length: this.used,
+          data: this.ints.subarray(0, this.used),
         });
-        return listData(new Utf8(), n, this.offsets, child, nulls);
+        return makeData({
+          type: new List(new Field('item', new Int32(), false)),
+          length: n,
+          valueOffsets: this.offsets,
+          child,
+          ...nulls,
+        });
       }
+      case STRING:
+        return this.#utf8(n);
       case BOOL:
         return makeData({ type: col.arrowType, length: n, data: this.bits, ...nulls } as never);
       case INT64:
@@ -244,6 +184,35 @@ export class Column {
       }
     }
   }
+
+  /** The column as the record holds it: a dictionary column as its strings. */
+  recordData(n: number, data: Data): Data {
+    if (this.kind === CODE) return this.#utf8(n);
+    if (this.kind !== CODE_LIST) return data;
+    const { offsets, bytes } = utf8Of(this.strs);
+    const child = makeData({
+      type: new Utf8(),
+      length: this.strs.length,
+      valueOffsets: offsets,
+      data: bytes,
+    });
+    return makeData({
+      type: new List(new Field('item', new Utf8(), false)),
+      length: n,
+      valueOffsets: this.offsets,
+      child,
+      ...this.#nulls(),
+    });
+  }
+
+  #utf8(n: number): Data {
+    const { offsets, bytes } = utf8Of(this.strs);
+    return makeData({ type: new Utf8(), length: n, valueOffsets: offsets, data: bytes, ...this.#nulls() });
+  }
+
+  #nulls(): { nullBitmap?: Uint8Array; nullCount: number } {
+    return this.nulls > 0 ? { nullBitmap: this.validity, nullCount: this.nulls } : { nullCount: 0 };
+  }
 }
 
 const VIEWS = {
@@ -256,29 +225,6 @@ const VIEWS = {
   f32: Float32Array,
   f64: Float64Array,
 } as const;
-
-function listData(
-  item: Utf8 | Dictionary,
-  n: number,
-  offsets: Int32Array,
-  child: Data,
-  nulls: { nullBitmap?: Uint8Array; nullCount: number },
-): Data {
-  return makeData({
-    type: new List(new Field('item', item, false)),
-    length: n,
-    valueOffsets: offsets,
-    child,
-    ...nulls,
-  } as never);
-}
-
-/** The Arrow type of a narrow domain's column here: a dictionary indexed by Int32 entries. */
-function entryType(col: ColumnLayout): Dictionary {
-  const item = col.kind === 'list' ? (col.arrowType as List).children[0]!.type : col.arrowType;
-  const d = item as Dictionary;
-  return new Dictionary(d.dictionary, new Int32(), d.id);
-}
 
 /**
  * The UTF-8 of `strings`, one after another, and where each starts: one native encoding of them
@@ -298,16 +244,8 @@ function utf8Of(strings: readonly string[]): { offsets: Int32Array; bytes: Uint8
   return { offsets, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
 }
 
-/** A Utf8 vector of `strings`. */
-export function utf8Vector(strings: readonly string[]): Vector {
-  const { offsets, bytes } = utf8Of(strings);
-  return makeVector(
-    makeData({ type: new Utf8(), length: strings.length, valueOffsets: offsets, data: bytes }),
-  );
-}
-
 /** The rows as one record batch whose fields are the table's (structs nested), for the record. */
-export function recordBatch(t: TableLayout, sources: Sources, n: number): RecordBatch {
+export function recordBatch(t: TableLayout, sources: readonly Data[], n: number): RecordBatch {
   const fields: Field[] = [];
   const children: Data[] = [];
   for (const f of t.fields) {

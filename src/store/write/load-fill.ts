@@ -61,6 +61,11 @@ export function fillColumn(
   const base = (chunk + col.validityBytes) >> col.shift;
   if (col.domain >= 0) {
     const codes = v[col.view as 'i8' | 'i16' | 'i32'];
+    if (data.typeId === Type.Int) {
+      // Codes already interned (insertRows; a load's source holds strings: plan() sees to that).
+      codes.set((data.values as Int32Array).subarray(from, from + n), base + at);
+      return;
+    }
     const strings = stringSource(tx, t, col, data, dicts);
     if (data.nullCount === 0) for (let i = 0; i < n; i++) codes[base + at + i] = strings(from + i);
     else for (let i = 0; i < n; i++) codes[base + at + i] = isValidAt(data, from + i) ? strings(from + i) : 0;
@@ -233,6 +238,12 @@ function fillVar(
     const dst = tx.arena.get(dSeg);
     if (col.kind === 'utf8') {
       dst.u8.set((data.values as Uint8Array).subarray(first, first + items), dOff + start);
+    } else if (data.children[0]!.typeId === Type.Int) {
+      // Codes already interned, as above.
+      dst.i32.set(
+        (data.children[0]!.values as Int32Array).subarray(first, first + items),
+        (dOff >> 2) + start,
+      );
     } else {
       const strings = stringSource(tx, t, col, data.children[0]!, dicts);
       const codes = dst.i32;
