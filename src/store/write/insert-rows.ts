@@ -7,6 +7,7 @@ import type { TxCore, TxTable } from './core.js';
 import { Column, recordBatch } from './insert-columns.js';
 import { appendSources } from './load.js';
 import { locate } from './locator.js';
+import { RowReader } from './row-reader.js';
 import { checkKey, checkNames, codesExhausted } from './rows.js';
 
 /*
@@ -53,6 +54,7 @@ export function insertRows(
   const narrow = columns.filter((k) => k.col.domain >= 0 && k.col.max < MAX_CODES);
   const keyCol = t.key >= 0 ? t.columns[t.key]! : null;
   const keys = new NewKeys(keyCol !== null && keyCol.domain >= 0 ? domains.get(keyCol.domain)!.length : -1);
+  const reader = new RowReader(t);
   const op0 = tx.ops;
   const max = tx.limits.maxStringBytes;
   try {
@@ -64,14 +66,17 @@ export function insertRows(
         tx.ops = op;
         tx.guard();
       }
-      checkNames(t, row, op);
+      const fast = reader.read(row);
+      // Else checkNames throws the error insert gives, or the row is unusual but good.
+      if (!fast) checkNames(t, row, op);
       const site = tx.site(-1, -1, op);
       let key: Cell = null;
       for (let c = 0; c < columns.length; c++) {
         const k = columns[c]!;
         const col = k.col;
-        const value =
-          col.parent === null
+        const value = fast
+          ? reader.values[c]
+          : col.parent === null
             ? row[col.name]
             : (row[col.parent] as Record<string, unknown> | undefined)?.[col.leaf];
         const cell = toCell(t, col, value, site, max);
