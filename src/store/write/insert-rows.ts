@@ -92,7 +92,14 @@ export function insertRows(
     }
   } catch (err) {
     tx.ops = op0;
-    for (const [d, m] of marks) d.rollback(ops, m);
+    try {
+      for (const [d, m] of marks) d.rollback(ops, m);
+    } catch (failed) {
+      // A rebuilt index found no room: a domain is half rolled back, so the transaction must not
+      // commit (begin() without end() marks it so).
+      tx.begin();
+      throw failed;
+    }
     throw err;
   }
   // Everything is checked: from here on the call changes the rows.
