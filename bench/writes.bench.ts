@@ -12,7 +12,7 @@
 // flattens: loading the generator's rows directly costs about twice as much, all of it in V8.)
 // Run: npm run bench:writes   (ACS_BENCH_TASKS=100000 for a quick run; ACS_BENCH_ROUNDS, _OPS)
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import { clusterSchema, Store } from '../src/index.js';
+import { clusterSchema, encodeBatch, Store } from '../src/index.js';
 import { cidPool, nodeId, nodeRow, prng, T0, taskId, taskRow } from './support/cluster-data.js';
 import { fmt, log, median } from './support/report.js';
 import { flatNode, flatTask, sqlitePeer } from './support/sqlite-peer.js';
@@ -166,35 +166,33 @@ for (const [name, op, peerOp] of cases) {
 }
 
 // Inserts of new tasks, INSERT_TX per transaction, ours and the peer's alternating; the rows are
-// made (and for the peer flattened) before the clock starts. Ours four ways: with tx.insert per row
-// and with one tx.insertRows, each recorded (an inline write, whose effects the log needs) and not
-// (how the runtime's writer applies a submitted batch, whose bytes are its record).
+// made (and for the peer flattened) before the clock starts. Ours with tx.insert per row and with
+// one tx.insertRows, each three ways: recorded (an inline write, whose effects the log needs),
+// recorded and its record encoded as the log would encode it (encodeBatch of tx.batch, inside the
+// transaction: a runtime encodes it when the log first reads it), and not recorded (how the
+// runtime's writer applies a submitted batch, whose bytes are its record).
 let next = TASKS;
-const insertNs: number[] = [];
-const unrecordedNs: number[] = [];
-const rowsNs: number[] = [];
-const rowsUnrecordedNs: number[] = [];
+const insertNs = { recorded: [] as number[], encoded: [] as number[], unrecorded: [] as number[] };
+const rowsNs = { recorded: [] as number[], encoded: [] as number[], unrecorded: [] as number[] };
 const peerInsertNs: number[] = [];
 for (let r = 0; r < INSERT_ROUNDS; r++) {
-  for (const [many, record, out] of [
-    [false, true, insertNs],
-    [false, false, unrecordedNs],
-    [true, true, rowsNs],
-    [true, false, rowsUnrecordedNs],
-  ] as const) {
-    const rows = received(
-      Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, rand, false, NODES, pool)),
-    );
-    next += INSERT_TX;
-    const start = performance.now();
-    store.write(
-      (tx) => {
-        if (many) tx.insertRows('tasks', rows);
-        else for (const row of rows) tx.insert('tasks', row);
-      },
-      { record },
-    );
-    out.push(((performance.now() - start) * 1e6) / INSERT_TX);
+  for (const many of [false, true]) {
+    for (const how of ['recorded', 'encoded', 'unrecorded'] as const) {
+      const rows = received(
+        Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, rand, false, NODES, pool)),
+      );
+      next += INSERT_TX;
+      const start = performance.now();
+      store.write(
+        (tx) => {
+          if (many) tx.insertRows('tasks', rows);
+          else for (const row of rows) tx.insert('tasks', row);
+          if (how === 'encoded') encodeBatch(tx.batch);
+        },
+        { record: how !== 'unrecorded' },
+      );
+      (many ? rowsNs : insertNs)[how].push(((performance.now() - start) * 1e6) / INSERT_TX);
+    }
   }
   if (peer !== null) {
     const flat = received(
@@ -206,18 +204,16 @@ for (let r = 0; r < INSERT_ROUNDS; r++) {
   }
 }
 const peerInsert = peerInsertNs.length > 0 ? median(peerInsertNs.slice(1)) : Number.NaN;
-results.push([`insert new tasks, tx of ${fmt(INSERT_TX)} (per row)`, median(insertNs.slice(1)), peerInsert]);
-results.push([
-  `the same, not recorded (a submitted batch in the runtime's writer)`,
-  median(unrecordedNs.slice(1)),
-  peerInsert,
-]);
-results.push([
-  `insert new tasks with one tx.insertRows, tx of ${fmt(INSERT_TX)} (per row)`,
-  median(rowsNs.slice(1)),
-  peerInsert,
-]);
-results.push([`the same, not recorded`, median(rowsUnrecordedNs.slice(1)), peerInsert]);
+for (const [name, ns] of [
+  [`insert new tasks with tx.insert, tx of ${fmt(INSERT_TX)} (per row), recorded`, insertNs.recorded],
+  ['the same, and the record encoded for the log', insertNs.encoded],
+  [`the same, not recorded (a submitted batch in the runtime's writer)`, insertNs.unrecorded],
+  [`insert new tasks with one tx.insertRows, tx of ${fmt(INSERT_TX)} (per row), recorded`, rowsNs.recorded],
+  ['the same, and the record encoded for the log', rowsNs.encoded],
+  ['the same, not recorded', rowsNs.unrecorded],
+] as const) {
+  results.push([name, median(ns.slice(1)), peerInsert]);
+}
 log(`${results.at(-1)![0]}: ${fmt(results.at(-1)![1])} ns (better-sqlite3 ${fmt(results.at(-1)![2])} ns)`);
 peer?.close();
 

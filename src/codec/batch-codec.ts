@@ -169,7 +169,7 @@ function encodeEffect(w: Writer, e: Effect, i: number): flatbuffers.Offset {
   let values = 0;
   let data = 0;
   if (e.op === 'load') {
-    data = FbEffect.createDataVector(b, tableToIPC(e.rows, 'stream'));
+    data = b.writeBytes(tableToIPC(e.rows, 'stream'));
   } else if (e.op === 'increment') {
     column = writeName(w, e.column);
     amount = encodeValue(w, e.by, i);

@@ -19,7 +19,8 @@ interface Internals {
  *   the Builder writes it, compares it through ByteBuffer calls, and takes it back when it finds
  *   a match (nearly always: a batch repeats a handful of shapes): a third of encoding a batch of
  *   updates went there. A buffer holds each distinct vtable once, so both find the same one.
- * - writeAscii writes a string's bytes straight into the buffer, not one writeInt8 call each.
+ * - writeAscii writes a string's bytes straight into the buffer, not one writeInt8 call each;
+ *   writeBytes does the same for a byte vector.
  */
 export class FlatBuilder extends flatbuffers.Builder {
   /** The entries of the vtable being made (reused). */
@@ -88,6 +89,20 @@ export class FlatBuilder extends flatbuffers.Builder {
     s.bb.setPosition(at);
     const bytes = s.bb.bytes();
     for (let k = 0; k < n; k++) bytes[at + k] = str.charCodeAt(k);
+    return this.endVector();
+  }
+
+  /**
+   * Writes a vector of bytes: what a generated `createXVector` of a `[ubyte]` field writes, in one
+   * copy instead of one addInt8 call per byte (a load's Arrow IPC runs to megabytes).
+   */
+  writeBytes(data: Uint8Array): flatbuffers.Offset {
+    const n = data.length;
+    this.startVector(1, n, 1);
+    const s = this as unknown as Internals;
+    s.space -= n;
+    s.bb.setPosition(s.space);
+    s.bb.bytes().set(data, s.space);
     return this.endVector();
   }
 }

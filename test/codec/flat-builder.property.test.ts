@@ -13,7 +13,8 @@ import { Column, Effect, Value } from '../../src/codec/generated/mutation_genera
 type Step =
   | { t: 'value'; kind: number; bool: boolean; int: bigint; float: number | null; str: string | null }
   | { t: 'column'; name: string; value: Omit<Extract<Step, { t: 'value' }>, 't'> }
-  | { t: 'effect'; op: number; table: string; columns: number; row: bigint };
+  | { t: 'effect'; op: number; table: string; columns: number; row: bigint }
+  | { t: 'data'; table: string; bytes: Uint8Array };
 
 const ascii = fc.string({
   unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
@@ -36,6 +37,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     columns: fc.integer({ min: 0, max: 5 }),
     row: fc.oneof(fc.constant(-1n), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
   }),
+  // A load's data: bytes, sometimes more than a small buffer holds.
+  fc.record({ t: fc.constant('data' as const), table: ascii, bytes: fc.uint8Array({ maxLength: 3000 }) }),
 );
 
 function writeValue(
@@ -53,13 +56,28 @@ function writeValue(
   return Value.endValue(b);
 }
 
-/** The bytes of `steps` built with `b`; `ascii` writes a string as encodeBatch does with this builder. */
-function build(b: flatbuffers.Builder, steps: Step[], str: (s: string) => number): Uint8Array {
+/**
+ * The bytes of `steps` built with `b`; `str` writes a string, and `bytes` a byte vector, as
+ * encodeBatch does with this builder.
+ */
+function build(
+  b: flatbuffers.Builder,
+  steps: Step[],
+  str: (s: string) => number,
+  bytes: (d: Uint8Array) => number,
+): Uint8Array {
   const columns: number[] = [];
   const tables: number[] = [];
   for (const s of steps) {
     if (s.t === 'value') tables.push(writeValue(b, s, str));
-    else if (s.t === 'column') {
+    else if (s.t === 'data') {
+      const data = bytes(s.bytes);
+      const table = str(s.table);
+      Effect.startEffect(b);
+      Effect.addTable(b, table);
+      Effect.addData(b, data);
+      tables.push(Effect.endEffect(b));
+    } else if (s.t === 'column') {
       const value = writeValue(b, s.value, str);
       const name = str(s.name);
       Column.startColumn(b);
@@ -87,15 +105,32 @@ describe('FlatBuilder', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), fc.constantFrom(8, 64, 1024), (steps, size) => {
         const plain = new flatbuffers.Builder(size);
-        const want = build(plain, steps, (s) => plain.createString(s));
+        const want = build(
+          plain,
+          steps,
+          (s) => plain.createString(s),
+          (d) => Effect.createDataVector(plain, d),
+        );
         // New, so that its buffer grows while tables and vtables are written.
         const fresh = new FlatBuilder(size);
-        expect(build(fresh, steps, (s) => fresh.writeAscii(s))).toEqual(want);
+        const mine = (f: FlatBuilder) =>
+          build(
+            f,
+            steps,
+            (s) => f.writeAscii(s),
+            (d) => f.writeBytes(d),
+          );
+        expect(mine(fresh)).toEqual(want);
         // Reused as encodeBatch reuses it: what the last buffer left must not matter.
         const reused = new FlatBuilder(size);
-        build(reused, steps.slice().reverse(), (s) => reused.writeAscii(s));
+        build(
+          reused,
+          steps.slice().reverse(),
+          (s) => reused.writeAscii(s),
+          (d) => reused.writeBytes(d),
+        );
         reused.clear();
-        expect(build(reused, steps, (s) => reused.writeAscii(s))).toEqual(want);
+        expect(mine(reused)).toEqual(want);
       }),
       { numRuns: 500 },
     );
