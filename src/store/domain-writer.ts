@@ -177,7 +177,7 @@ export class TxDomain {
       n = internKey.length >= 0 ? internKey.length : utf8Length(s);
     }
     this.#missed = null;
-    const at = this.#room(ops, n, () => s);
+    const at = this.#room(ops, n, s, null, 0);
     const w = this.#own;
     writeUtf8(s, ops.get(w[D_BYTES_SEG]!).u8, w[D_BYTES_OFF]! + at, n);
     return this.#added(ops, hash, at, n);
@@ -192,7 +192,7 @@ export class TxDomain {
     const found = lookupHashed(ops, this.#f64, this.#w, '', internKey, hash);
     if (found >= 0) return found;
     const n = end - start;
-    const at = this.#room(ops, n, () => decoder.decode(u8.subarray(start, end)));
+    const at = this.#room(ops, n, null, u8, start);
     const w = this.#own;
     ops.get(w[D_BYTES_SEG]!).u8.set(u8.subarray(start, end), w[D_BYTES_OFF]! + at);
     return this.#added(ops, hash, at, n);
@@ -305,15 +305,19 @@ export class TxDomain {
     if (w[D_HASH_SEG]! < 0 || slots > w[D_HASH_CAP]!) this.#rehash(ops, slots, false);
   }
 
-  /** Room for one more string of `n` bytes; returns the byte offset to write it at. */
-  #room(ops: BlockOps, n: number, value: () => string): number {
+  /**
+   * Room for one more string of `n` bytes; returns the byte offset to write it at. The string is
+   * `s`, or the bytes at `u8[start...]`: named only in the error when the domain is full (a
+   * closure to make it, per string interned, was garbage for every insert).
+   */
+  #room(ops: BlockOps, n: number, s: string | null, u8: Uint8Array | null, start: number): number {
     const w = this.words;
     const code = w[D_LENGTH]!;
     if (code >= MAX_CODES) {
       throw new StateError(
         'OUT_OF_RANGE',
         `dictionary domain ${this.layout.name} is full: it holds ${code} strings, the most a domain can`,
-        { value: value() },
+        { value: s ?? decoder.decode(u8!.subarray(start, start + n)) },
       );
     }
     const byteLength = w[D_BYTE_LENGTH]!;
