@@ -36,6 +36,7 @@ import { purgeFinishedTasks } from './purge.js';
 import { clusterSchema } from './schema.js';
 import {
   addTask,
+  addTasks,
   assignTask,
   cancelTask,
   completeTask,
@@ -223,6 +224,9 @@ export class ClusterState {
   // Tasks.
   addTask(task: TaskInput): Promise<number> {
     return addTask(this.#ctx, task);
+  }
+  addTasks(tasks: readonly TaskInput[]): Promise<number> {
+    return addTasks(this.#ctx, tasks);
   }
   updateTask(taskId: string, changes: TaskUpdate): Promise<number> {
     return updateTask(this.#ctx, taskId, changes);

@@ -42,6 +42,26 @@ export async function addTask(ctx: ClusterContext, input: TaskInput): Promise<nu
   return ctx.client.submit(stamp(batch().insert('tasks', row), now));
 }
 
+/**
+ * Adds many tasks as one version, all or nothing: each as `addTask` makes it, submitted now. The
+ * writer applies the inserts column by column (a run of inserts in one batch is one insertRows),
+ * several times cheaper per task than one `addTask` each. An empty list changes nothing and
+ * resolves to the current version.
+ */
+export async function addTasks(ctx: ClusterContext, inputs: readonly TaskInput[]): Promise<number> {
+  if (!Array.isArray(inputs)) throw invalid('addTasks takes an array of task objects', { table: 'tasks' });
+  if (inputs.length === 0) return ctx.client.version;
+  const now = ctx.now();
+  const b = batch();
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    if (input === null || typeof input !== 'object')
+      throw invalid(`addTasks takes task objects; item ${i} is not one`, { table: 'tasks' });
+    b.insert('tasks', taskRow(input as unknown as Record<string, unknown>, now));
+  }
+  return ctx.client.submit(stamp(b, now));
+}
+
 export async function updateTask(ctx: ClusterContext, id: string, partial: TaskUpdate): Promise<number> {
   checkId('tasks', 'task_id', id);
   const values = { ...checkPartial('tasks', id, partial) };
