@@ -45,7 +45,7 @@ export async function addTask(ctx: ClusterContext, input: TaskInput): Promise<nu
 /**
  * Adds many tasks as one version, all or nothing: each as `addTask` makes it, submitted now. The
  * writer applies the inserts column by column (a run of inserts in one batch is one insertRows),
- * several times cheaper per task than one `addTask` each. An empty list changes nothing and
+ * and one batch costs far less than a batch and a version per task. An empty list changes nothing and
  * resolves to the current version.
  */
 export async function addTasks(ctx: ClusterContext, inputs: readonly TaskInput[]): Promise<number> {
