@@ -83,7 +83,7 @@ export class Transaction {
    * give (its `op` counts the rows before it), and no row is inserted. Checked rows are written
    * column by column, which costs about two thirds of `insert` per row for thousands of rows. The
    * record holds the rows as one `load` effect, whose Arrow table is built when first read (and
-   * encodes in a third of the time their insert effects take). Returns the number of rows inserted.
+   * encodes several times faster than their insert effects). Returns the number of rows inserted.
    */
   insertRows(table: string, rows: readonly RowInput[]): number {
     const tx = this.#open();
