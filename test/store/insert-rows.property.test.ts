@@ -7,6 +7,7 @@ import {
   encodeBatch,
   float64,
   int16,
+  int32,
   int64,
   list,
   type Row,
@@ -230,6 +231,41 @@ describe('tx.insertRows', () => {
         'UNKNOWN_COLUMN',
       ].sort(),
     );
+  });
+
+  it('inserts into a table without a key, and one with an integer key', () => {
+    const s2 = schema([
+      table('log', { at: timestamp(), what: dictionary('what', { width: 8 }), n: int64({ nullable: true }) }),
+      table('ids', { id: int32(), tag: dictionary('tag', { nullable: true }) }, { key: 'id' }),
+    ]);
+    const log = Array.from({ length: 50 }, (_, i) => ({
+      at: i * 1000,
+      what: `w${i % 3}`,
+      n: i % 4 === 0 ? null : BigInt(i),
+    }));
+    const ids = Array.from({ length: 50 }, (_, i) => ({ id: i * 7, tag: i % 2 === 0 ? null : `t${i}` }));
+    const one = Store.create(s2, { rowGroupSize: 8 });
+    const many = Store.create(s2, { rowGroupSize: 8 });
+    one.write((tx) => {
+      for (const r of log) tx.insert('log', r);
+      for (const r of ids) tx.insert('ids', r);
+    });
+    many.write((tx) => {
+      tx.insertRows('log', log);
+      tx.insertRows('ids', ids);
+    });
+    for (const name of ['log', 'ids']) {
+      const all = (st: Store) =>
+        st.read((snap) => Array.from({ length: snap.count(name) }, (_, i) => snap.getAt(name, i)));
+      expect(all(many)).toEqual(all(one));
+    }
+    expect(() => many.write((tx) => tx.insertRows('ids', [{ id: 1 }, { id: 14 }]))).toThrow(
+      /ids already has a row with key 14/,
+    );
+    expect(() => many.write((tx) => tx.insertRows('ids', [{ id: 1 }, { id: 1 }]))).toThrow(
+      /ids already has a row with key 1$/,
+    );
+    expect(() => many.write((tx) => tx.insertRows('ids', [{ id: -1 }]))).toThrow(/keys are ids in/);
   });
 
   it('forgets the strings of a failed call even after they grew the hash index', () => {
