@@ -278,6 +278,24 @@ describe('apply-bytes: update batches applied from their bytes', () => {
     expect(abandoned).toBeGreaterThan(50);
   });
 
+  it('writes a column named twice only as decodeBatch reads it: once, with the last value', () => {
+    // The encoder writes each name once: a second copy of "status" is made by renaming another.
+    const bytes = encodeBatch({
+      effects: [{ op: 'update', table: 'tasks', key: 't1', values: { status: 'new-1', statuz: 'done' } }],
+    });
+    const at = Buffer.from(bytes).indexOf('statuz');
+    bytes[at + 5] = 's'.charCodeAt(0);
+    expect(decodeBatch(bytes).batch.effects[0]).toMatchObject({ values: { status: 'done' } });
+    const bytesWay = fresh();
+    const oldWay = fresh();
+    const v = new UpdateBytes(bytesWay).apply(bytes);
+    if (v < 0) bytesWay.apply(decodeBatch(bytes).batch, { record: false });
+    oldWay.apply(decodeBatch(bytes).batch, { record: false });
+    expect(state(bytesWay)).toEqual(state(oldWay));
+    bytesWay.close();
+    oldWay.close();
+  });
+
   it('leaves a batch with another effect, a marker or no effects to decodeBatch', () => {
     const store = fresh();
     const updates = new UpdateBytes(store);
