@@ -278,6 +278,43 @@ describe('apply-bytes: update batches applied from their bytes', () => {
     expect(abandoned).toBeGreaterThan(50);
   });
 
+  it('give damaged bytes the result or error of decodeBatch + store.apply, and change nothing else', () => {
+    const damage = fc.oneof(
+      fc
+        .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
+        .map((changes) => (bytes: Uint8Array) => {
+          const out = bytes.slice();
+          for (const [at, byte] of changes) out[at % out.length] = byte;
+          return out;
+        }),
+      fc.nat().map((cut) => (bytes: Uint8Array) => bytes.slice(0, cut % bytes.length)),
+    );
+    const bytesWay = fresh();
+    const oldWay = fresh();
+    const updates = new UpdateBytes(bytesWay);
+    let taken = 0;
+    try {
+      fc.assert(
+        fc.property(fc.array(update, { minLength: 1, maxLength: 4 }), damage, (effects, harm) => {
+          const bytes = harm(encodeBatch({ effects }));
+          const got = outcome(() => {
+            const v = updates.apply(bytes);
+            if (v >= 0) taken++;
+            return v >= 0 ? v : bytesWay.apply(decodeBatch(bytes).batch, { record: false });
+          });
+          expect(got).toEqual(outcome(() => oldWay.apply(decodeBatch(bytes).batch, { record: false })));
+          expect(state(bytesWay)).toEqual(state(oldWay));
+        }),
+        { numRuns: 600 },
+      );
+    } finally {
+      bytesWay.close();
+      oldWay.close();
+    }
+    // Some damage leaves a batch of updates that applies.
+    expect(taken).toBeGreaterThan(5);
+  });
+
   it('writes a column named twice only as decodeBatch reads it: once, with the last value', () => {
     // The encoder writes each name once: a second copy of "status" is made by renaming another.
     const bytes = encodeBatch({
