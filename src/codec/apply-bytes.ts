@@ -28,10 +28,29 @@ import { Op, ValueKind } from './generated/mutation_generated.js';
 /** Thrown inside the transaction to abandon it. */
 const BAIL = Symbol('bail');
 
-/** The bytes being read, and their length (every read is checked against it). */
+/**
+ * The bytes being read, their length (every read is checked against it), and a DataView of them:
+ * one bounds-checked load of an int32 instead of four byte loads; a read out of range throws its
+ * RangeError, which abandons the attempt like any other error.
+ */
 let u8: Uint8Array = new Uint8Array(0);
 let size = 0;
 const EMPTY = u8;
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+let dv = EMPTY_VIEW;
+
+/** Points the reads at `bytes`. */
+function read(bytes: Uint8Array): void {
+  u8 = bytes;
+  size = bytes.length;
+  dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Points the reads at nothing (the bytes may be a ring's, reused once the batch is done). */
+function done(): void {
+  u8 = EMPTY;
+  dv = EMPTY_VIEW;
+}
 
 /*
  * Tables and columns of the batch being applied, by where their name is: a batch holds each name
@@ -103,8 +122,7 @@ function updatesOnly(bytes: Uint8Array): boolean {
   if (bytes.length < 12 || bytes[4] !== 65 || bytes[5] !== 67 || bytes[6] !== 83 || bytes[7] !== 66) {
     return false;
   }
-  u8 = bytes;
-  size = bytes.length;
+  read(bytes);
   try {
     const root = i32(0);
     const e = field(root, 6);
@@ -122,10 +140,10 @@ function updatesOnly(bytes: Uint8Array): boolean {
     if (version !== 0) int64(version, true);
     return true;
   } catch (err) {
-    if (err === BAIL) return false;
+    if (err === BAIL || err instanceof RangeError) return false;
     throw err;
   } finally {
-    u8 = EMPTY;
+    done();
   }
 }
 
@@ -134,8 +152,7 @@ function applyUpdates(tx: TxCore, bytes: Uint8Array): void {
   // Recording would need the effects as objects: the writer worker never records (the feed keeps
   // the submitted bytes), so this is only a guard.
   if (tx.effects !== null) throw BAIL;
-  u8 = bytes;
-  size = bytes.length;
+  read(bytes);
   tables = 0;
   columns = 0;
   try {
@@ -143,7 +160,7 @@ function applyUpdates(tx: TxCore, bytes: Uint8Array): void {
     const n = i32(vec);
     for (let i = 0; i < n; i++) applyUpdate(tx, table(vec + 4 + i * 4));
   } finally {
-    u8 = EMPTY;
+    done();
   }
 }
 
@@ -307,10 +324,9 @@ function check(end: number): void {
   if (end > size) throw BAIL;
 }
 
-/** The little-endian int32 at `o` (checked). */
+/** The little-endian int32 at `o` (checked: a RangeError out of the bytes). */
 function i32(o: number): number {
-  if (o < 0 || o + 4 > size) throw BAIL;
-  return u8[o]! | (u8[o + 1]! << 8) | (u8[o + 2]! << 16) | (u8[o + 3]! << 24);
+  return dv.getInt32(o, true);
 }
 
 /** The table that the offset at `o` points to. */
@@ -322,10 +338,8 @@ function table(o: number): number {
 function field(pos: number, vt: number): number {
   const vtable = pos - i32(pos);
   if (vtable < 0 || vtable + 4 > size) throw BAIL;
-  const vtSize = ((u8[vtable]! | (u8[vtable + 1]! << 8)) << 16) >> 16;
-  if (vt >= vtSize) return 0;
-  check(vtable + vt + 2);
-  const o = ((u8[vtable + vt]! | (u8[vtable + vt + 1]! << 8)) << 16) >> 16;
+  if (vt >= dv.getInt16(vtable, true)) return 0;
+  const o = dv.getInt16(vtable + vt, true);
   if (o === 0) return 0;
   const at = pos + o;
   if (at < 0 || at >= size) throw BAIL;
