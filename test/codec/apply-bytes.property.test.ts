@@ -288,6 +288,8 @@ describe('apply-bytes: update batches applied from their bytes', () => {
           return out;
         }),
       fc.nat().map((cut) => (bytes: Uint8Array) => bytes.slice(0, cut % bytes.length)),
+      // Undamaged, so that the bytes path is seen to apply batches between damaged ones.
+      fc.constant((bytes: Uint8Array) => bytes),
     );
     const bytesWay = fresh();
     const oldWay = fresh();
@@ -311,8 +313,7 @@ describe('apply-bytes: update batches applied from their bytes', () => {
       bytesWay.close();
       oldWay.close();
     }
-    // Some damage leaves a batch of updates that applies.
-    expect(taken).toBeGreaterThan(5);
+    expect(taken).toBeGreaterThan(20);
   });
 
   it('writes a column named twice only as decodeBatch reads it: once, with the last value', () => {
