@@ -73,12 +73,11 @@ const f64Bytes = new Uint8Array(f64.buffer);
 /** Applies submitted batches of updates from their bytes, in one store's writer thread. */
 export class UpdateBytes {
   readonly #store: Store;
-  #bytes: Uint8Array = EMPTY;
   #bailed = false;
   /** Made once: a closure made per batch costs its naming under tsx (see store/apply.ts). */
   readonly #run = (tx: Transaction): void => {
     try {
-      applyUpdates(tx.core(), this.#bytes);
+      applyUpdates(tx.core());
     } catch (err) {
       this.#bailed = true;
       throw err;
@@ -97,16 +96,16 @@ export class UpdateBytes {
    * thrown, as store.apply would throw it.
    */
   apply(bytes: Uint8Array): number {
-    if (!updatesOnly(bytes)) return -1;
-    this.#bytes = bytes;
-    this.#bailed = false;
+    read(bytes);
     try {
+      if (!updatesOnly()) return -1;
+      this.#bailed = false;
       return this.#store.write(this.#run, NO_RECORD);
     } catch (err) {
       if (this.#bailed) return -1;
       throw err;
     } finally {
-      this.#bytes = EMPTY;
+      done();
     }
   }
 }
@@ -114,15 +113,12 @@ export class UpdateBytes {
 const NO_RECORD = { record: false } as const;
 
 /**
- * Whether `bytes` is a batch that the quick reader reads and whose effects are all updates (at
- * least one): its root fields are checked as readBatch checks them, so that a batch it would hand
- * to the other decoder is not taken here.
+ * Whether the bytes being read are a batch that the quick reader reads and whose effects are all
+ * updates (at least one): its root fields are checked as readBatch checks them, so that a batch it
+ * would hand to the other decoder is not taken here.
  */
-function updatesOnly(bytes: Uint8Array): boolean {
-  if (bytes.length < 12 || bytes[4] !== 65 || bytes[5] !== 67 || bytes[6] !== 83 || bytes[7] !== 66) {
-    return false;
-  }
-  read(bytes);
+function updatesOnly(): boolean {
+  if (size < 12 || u8[4] !== 65 || u8[5] !== 67 || u8[6] !== 83 || u8[7] !== 66) return false;
   try {
     const root = i32(0);
     const e = field(root, 6);
@@ -142,26 +138,19 @@ function updatesOnly(bytes: Uint8Array): boolean {
   } catch (err) {
     if (err === BAIL || err instanceof RangeError) return false;
     throw err;
-  } finally {
-    done();
   }
 }
 
-/** Applies every update of the batch (checked by updatesOnly) in `tx`; throws to abandon it. */
-function applyUpdates(tx: TxCore, bytes: Uint8Array): void {
+/** Applies every update of the batch being read (checked by updatesOnly) in `tx`; throws to abandon it. */
+function applyUpdates(tx: TxCore): void {
   // Recording would need the effects as objects: the writer worker never records (the feed keeps
   // the submitted bytes), so this is only a guard.
   if (tx.effects !== null) throw BAIL;
-  read(bytes);
   tables = 0;
   columns = 0;
-  try {
-    const vec = vector(field(i32(0), 6));
-    const n = i32(vec);
-    for (let i = 0; i < n; i++) applyUpdate(tx, table(vec + 4 + i * 4));
-  } finally {
-    done();
-  }
+  const vec = vector(field(i32(0), 6));
+  const n = i32(vec);
+  for (let i = 0; i < n; i++) applyUpdate(tx, table(vec + 4 + i * 4));
 }
 
 /** Applies one update effect (the table at `e`), as Transaction.update does. */
