@@ -1,4 +1,5 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
+import { UpdateBytes } from '../codec/apply-bytes.js';
 import { decodeBatch } from '../codec/batch-codec.js';
 import { StateError } from '../errors.js';
 import { W_PERSIST_FAILED } from '../memory/control.js';
@@ -123,6 +124,8 @@ export class WriterHost {
   #scheduled = false;
   /** The bytes of the batch being applied: the commit hook records them as they came. */
   #current: Uint8Array | null = null;
+  /** Applies submitted batches of updates without decoding them (see codec/apply-bytes.ts). */
+  readonly #updates: UpdateBytes;
   #closing: Promise<void> | null = null;
   #drained: (() => void) | null = null;
   readonly #persist: PersistConfig | null;
@@ -169,6 +172,7 @@ export class WriterHost {
         throw err;
       }
     }
+    this.#updates = new UpdateBytes(this.store);
     feed = new CommitFeed(this.store.version, { windowRecords, windowBytes });
     this.feed = feed;
     feed.onDrain = () => this.#schedule();
@@ -392,8 +396,11 @@ export class WriterHost {
       );
     }
     try {
-      const { batch } = decodeBatch(bytes);
       this.#current = bytes;
+      // A batch of updates is applied from its bytes, or left (unchanged) to decodeBatch.
+      const version = this.#updates.apply(bytes);
+      if (version >= 0) return version;
+      const { batch } = decodeBatch(bytes);
       // The feed keeps the submitted bytes (see #record): recording the effects again would only
       // copy every value of the batch for nothing.
       return this.store.apply(batch, { record: false });

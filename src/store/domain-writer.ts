@@ -4,6 +4,7 @@ import {
   decodeCode,
   HASH_ENTRY_BYTES,
   HASH_ENTRY_WORDS,
+  lookupBytesHashed,
   lookupHashed,
   MAX_CODES,
   SLOT_CODE_BITS,
@@ -140,6 +141,14 @@ export class TxDomain {
       this.#missedEpoch = this.#f64[this.#w + D_EPOCH]!;
     }
     return code;
+  }
+
+  /**
+   * `lookup` of the string whose UTF-8 encoding is `u8[start, end)`, without making it: how the
+   * writer finds a submitted batch's strings in its bytes.
+   */
+  lookupBytes(src: { get(seg: number): SegmentViews }, u8: Uint8Array, start: number, end: number): number {
+    return lookupBytesHashed(src, this.#f64, this.#w, internKey, hashBytesKey(u8, start, end, internKey));
   }
 
   /** The string of `code`. */

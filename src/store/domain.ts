@@ -58,6 +58,20 @@ export function lookupHashed(
 }
 
 /**
+ * `lookupHashed` for a string given as its UTF-8 bytes: `bytes` and `hash` are from `hashBytesKey`,
+ * which always fills the bytes in, so the comparison never needs the string (and none is made).
+ */
+export function lookupBytesHashed(
+  src: SegmentSource,
+  f64: Float64Array,
+  w: number,
+  bytes: KeyBytes,
+  hash: number,
+): number {
+  return probe(src, f64, w, '', bytes, hash, CODE_ONLY, 0);
+}
+
+/**
  * The row position that the key locator at (locSeg, locOff) gives the code of `s`, or -1 when the
  * domain or the locator lacks it. One pass: the locator entry of a candidate is read before its
  * bytes are compared, so the two cache misses overlap instead of following each other.

@@ -53,6 +53,15 @@ export class Transaction {
     this.#tx = null;
   }
 
+  /**
+   * @internal The writer's state of this open transaction: for the writer worker's apply of a
+   * submitted batch straight from its bytes (src/codec/apply-bytes.ts), which goes around the
+   * methods below because they take made values.
+   */
+  core(): TxCore {
+    return this.#open();
+  }
+
   #open(): TxCore {
     const tx = this.#tx;
     if (tx === null) {

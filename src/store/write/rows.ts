@@ -107,7 +107,20 @@ export function updateRow(tx: TxCore, ts: TxTable, key: Key, pos: number, values
     cols[n] = col;
     cells[n++] = toCell(t, col, value, tx.site(key, pos, op), tx.limits.maxStringBytes);
   }
+  writeUpdate(tx, ts, pos, n, op);
+}
+
+/**
+ * The changes of an update whose `n` checked cells (toCell's) are in `tx.cells`, their columns in
+ * `tx.cols`, none of them the key: row `pos` of operation `op` gets them. A dictionary cell may be
+ * its string or already its code (at most `col.max`): the writer's byte-level apply finds codes
+ * without making the strings. `updateRow` fills the cells from a values object; both end here.
+ */
+export function writeUpdate(tx: TxCore, ts: TxTable, pos: number, n: number, op: number): void {
   if (n === 0) return;
+  const t = ts.layout;
+  const cols = tx.cols;
+  const cells = tx.cells;
   checkCodes(tx, t, cols, cells, n, op);
   tx.begin();
   for (let k = 0; k < n; k++) {
@@ -190,8 +203,8 @@ function checkCodes(
   for (let k = 0; k < n; k++) {
     const col = cols[k]!;
     const cell = cells[k];
-    // 32-bit code columns hold any code a domain can have.
-    if (col.domain < 0 || cell === null || col.max >= MAX_CODES) continue;
+    // 32-bit code columns hold any code a domain can have; a code given is checked already.
+    if (col.domain < 0 || cell === null || col.max >= MAX_CODES || typeof cell === 'number') continue;
     const d = tx.domain(col.domain);
     if (typeof cell === 'string') {
       const code = d.lookup(tx.arena, cell);
