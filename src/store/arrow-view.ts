@@ -60,7 +60,8 @@ export type ChunkValues =
   | Float64Array
   | BigInt64Array;
 
-const CTORS = {
+/** The typed array class of each column view. */
+export const VIEW_ARRAYS = {
   u8: Uint8Array,
   i8: Int8Array,
   i16: Int16Array,
@@ -90,7 +91,9 @@ export function chunkView(
   const validity = col.nullable ? new Uint8Array(sab, chunk, (length + 7) >> 3) : null;
   if (col.kind === 'fixed') {
     const values: ChunkValues =
-      col.shift < 0 ? new Uint8Array(sab, base, (length + 7) >> 3) : new CTORS[col.view](sab, base, length);
+      col.shift < 0
+        ? new Uint8Array(sab, base, (length + 7) >> 3)
+        : new VIEW_ARRAYS[col.view](sab, base, length);
     return { length, values, validity, offsets: null };
   }
   const offsets = new Int32Array(sab, base, length + 1);

@@ -1,4 +1,5 @@
 import { type Data, Field, Int32, List, makeData, RecordBatch, Schema, Struct, Utf8 } from 'apache-arrow';
+import { VIEW_ARRAYS } from '../arrow-view.js';
 import type { BlockOps, TxDomain } from '../domain-writer.js';
 import type { ColumnLayout, TableLayout } from '../layout.js';
 import type { Cell } from '../values.js';
@@ -178,7 +179,7 @@ export class Column {
         } as never);
       default: {
         // Checked numbers, in range for the column: set() converts them as a store would.
-        const values = new VIEWS[col.view as keyof typeof VIEWS](n);
+        const values = new VIEW_ARRAYS[col.view as Exclude<typeof col.view, 'i64'>](n);
         values.set(this.num);
         return makeData({ type: col.arrowType, length: n, data: values, ...nulls } as never);
       }
@@ -214,17 +215,6 @@ export class Column {
     return this.nulls > 0 ? { nullBitmap: this.validity, nullCount: this.nulls } : { nullCount: 0 };
   }
 }
-
-const VIEWS = {
-  i8: Int8Array,
-  u8: Uint8Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  i32: Int32Array,
-  u32: Uint32Array,
-  f32: Float32Array,
-  f64: Float64Array,
-} as const;
 
 /**
  * The UTF-8 of `strings`, one after another, and where each starts: one native encoding of them
