@@ -37,6 +37,7 @@ import {
   timestamp,
   utf8,
 } from '../../src/index.js';
+import { byteDamage } from '../support/damage.js';
 import { CHURN } from '../support/model-run.js';
 
 const SCHEMA = schema([
@@ -279,18 +280,8 @@ describe('apply-bytes: update batches applied from their bytes', () => {
   });
 
   it('give damaged bytes the result or error of decodeBatch + store.apply, and change nothing else', () => {
-    const damage = fc.oneof(
-      fc
-        .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
-        .map((changes) => (bytes: Uint8Array) => {
-          const out = bytes.slice();
-          for (const [at, byte] of changes) out[at % out.length] = byte;
-          return out;
-        }),
-      fc.nat().map((cut) => (bytes: Uint8Array) => bytes.slice(0, cut % bytes.length)),
-      // Undamaged, so that the bytes path is seen to apply batches between damaged ones.
-      fc.constant((bytes: Uint8Array) => bytes),
-    );
+    // Undamaged too, so that the bytes path is seen to apply batches between damaged ones.
+    const damage = byteDamage(true);
     const bytesWay = fresh();
     const oldWay = fresh();
     const updates = new UpdateBytes(bytesWay);

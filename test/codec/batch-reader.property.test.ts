@@ -13,6 +13,7 @@ import { decodeWithAccessors } from '../../src/codec/batch-decode.js';
 import { readBatch } from '../../src/codec/batch-reader.js';
 import { type Batch, decodeBatch, type Effect, encodeBatch, StateError } from '../../src/index.js';
 import type { RowInput, Value } from '../../src/store/values.js';
+import { byteDamage } from '../support/damage.js';
 
 // Not empty: encodeBatch writes an empty name as an absent one, which no decoder reads back.
 const name = fc.oneof(
@@ -142,16 +143,7 @@ describe('decodeBatch: the quick reader and the accessor decoder', () => {
   });
 
   it('give damaged bytes the same result or the same INVALID_BATCH error as before', () => {
-    const damage = fc.oneof(
-      fc
-        .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
-        .map((changes) => (bytes: Uint8Array) => {
-          const out = bytes.slice();
-          for (const [at, byte] of changes) out[at % out.length] = byte;
-          return out;
-        }),
-      fc.nat().map((cut) => (bytes: Uint8Array) => bytes.slice(0, cut % bytes.length)),
-    );
+    const damage = byteDamage();
     fc.assert(
       fc.property(batch(effect), damage, (b, harm) => {
         const bytes = harm(encodeBatch(b, 7));
