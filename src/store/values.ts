@@ -94,7 +94,7 @@ export function toCell(
       checkLength(value, maxStringBytes, table, col, site);
       return value;
     case 'list':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      if (!Array.isArray(value) || !allStrings(value)) {
         throw reject('TYPE_MISMATCH', 'expected an array of strings', table, col, value, site);
       }
       for (const item of value) checkLength(item, maxStringBytes, table, col, site);
@@ -295,4 +295,10 @@ function setBit(u8: Uint8Array, base: number, i: number, on: boolean): void {
   const at = base + (i >> 3);
   const mask = 1 << (i & 7);
   u8[at] = on ? u8[at]! | mask : u8[at]! & ~mask;
+}
+
+/** Whether every item of `items` is a string (a loop: a closure per list cell is named under tsx). */
+function allStrings(items: readonly unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) if (typeof items[i] !== 'string') return false;
+  return true;
 }

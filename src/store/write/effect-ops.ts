@@ -15,22 +15,39 @@ import { nestValue, updateRow } from './rows.js';
  */
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * An increment's TYPE_MISMATCH. A function of its own, not a closure made per increment: under tsx
+ * (the tests, the benchmarks) every closure is named with Object.defineProperty when it is made.
+ */
+function mismatch(
+  table: string,
+  column: string,
+  key: Key,
+  by: number | bigint,
+  op: number,
+  why: string,
+): StateError {
+  return new StateError(
+    'TYPE_MISMATCH',
+    `${table}.${column} of the row with key ${describeValue(key)}: ${why}`,
+    {
+      table,
+      column,
+      key,
+      value: by,
+      op,
+    },
+  );
+}
+
 /** Adds `by` to a numeric column of the row with key `key`, checking the result's range. */
 export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string, by: number | bigint): void {
   const t = ts.layout;
   const col = columnLayout(t, column);
   const op = tx.ops;
   const pos = rowOfKey(tx, ts, key, op);
-  const mismatch = (why: string) =>
-    new StateError('TYPE_MISMATCH', `${t.name}.${column} of the row with key ${describeValue(key)}: ${why}`, {
-      table: t.name,
-      column,
-      key,
-      value: by,
-      op,
-    });
   if (col.kind !== 'fixed' || col.domain >= 0 || col.type === 'bool') {
-    throw mismatch(`only numeric columns can be incremented, not ${col.type}`);
+    throw mismatch(t.name, column, key, by, op, `only numeric columns can be incremented, not ${col.type}`);
   }
   if (col.index === t.key) {
     throw new StateError('KEY_UPDATE', `${t.name}.${column} is the primary key; delete and insert instead`, {
@@ -41,18 +58,26 @@ export function incrementCell(tx: TxCore, ts: TxTable, key: Key, column: string,
     });
   }
   const value = valueAt(tx, ts, pos, col);
-  if (value === null) throw mismatch('null cannot be incremented');
+  if (value === null) throw mismatch(t.name, column, key, by, op, 'null cannot be incremented');
   let next: Value;
   if (typeof value === 'bigint') {
     if (typeof by !== 'bigint' && !Number.isSafeInteger(by)) {
-      throw mismatch(`increment by a bigint or a safe integer, got ${describeValue(by)}`);
+      throw mismatch(
+        t.name,
+        column,
+        key,
+        by,
+        op,
+        `increment by a bigint or a safe integer, got ${describeValue(by)}`,
+      );
     }
     next = value + BigInt(by);
   } else if (col.type === 'int64' && typeof by === 'bigint') {
     // mode 'number': a bigint amount within the safe range adds as a number; toCell checks the sum.
     next = by >= -MAX_SAFE && by <= MAX_SAFE ? (value as number) + Number(by) : BigInt(value as number) + by;
   } else {
-    if (typeof by !== 'number') throw mismatch(`increment by a number, got ${describeValue(by)}`);
+    if (typeof by !== 'number')
+      throw mismatch(t.name, column, key, by, op, `increment by a number, got ${describeValue(by)}`);
     next = (value as number) + by;
   }
   const cell = toCell(t, col, next, tx.site(key, pos, op), tx.limits.maxStringBytes);
@@ -86,7 +111,12 @@ export function changeList(
     );
   }
   const items = (valueAt(tx, ts, pos, col) ?? []) as string[];
-  const next = add ? (items.includes(value) ? items : [...items, value]) : items.filter((x) => x !== value);
+  let next = items;
+  if (add && !items.includes(value)) next = [...items, value];
+  else if (!add && items.includes(value)) {
+    next = [];
+    for (const x of items) if (x !== value) next.push(x);
+  }
   // Adding a present item or removing an absent one changes nothing, and writes nothing.
   if (next.length !== items.length) updateRow(tx, ts, key, pos, nestValue(col, next));
   else tx.ops++;
@@ -105,14 +135,6 @@ const ORDERED_SIGN: Partial<Record<Relation, string>> = { lt: '<', lte: '<=', gt
 export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Condition): void {
   const t = ts.layout;
   const pos = positionOf(tx, ts, key);
-  const fail = (what: string, column?: string, value?: unknown): never => {
-    throw new StateError('PRECONDITION_FAILED', `${t.name} row with key ${describeValue(key)}: ${what}`, {
-      table: t.name,
-      key,
-      ...(column === undefined ? {} : { column, value }),
-      op: tx.ops,
-    });
-  };
   const relation = relationOf(condition);
   if (relation === null) {
     throw new StateError(
@@ -123,8 +145,8 @@ export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Con
   }
   if (relation === 'exists') {
     const exists = (condition as { exists: boolean }).exists;
-    if (exists && pos < 0) fail('required to exist, but there is no such row');
-    if (!exists && pos >= 0) fail('required not to exist, but it does');
+    if (exists && pos < 0) throw failed(t.name, key, tx.ops, 'required to exist, but there is no such row');
+    if (!exists && pos >= 0) throw failed(t.name, key, tx.ops, 'required not to exist, but it does');
     tx.ops++;
     return;
   }
@@ -135,24 +157,60 @@ export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Con
   // refused whatever the state, even for a missing row.
   const operand = sign === undefined ? null : orderedOperand(tx, t, key, name, c[relation]);
   const col = columnLayout(t, name);
-  if (pos < 0) fail(`required ${name} to match, but there is no such row`, name);
+  if (pos < 0) throw failed(t.name, key, tx.ops, `required ${name} to match, but there is no such row`, name);
   const actual = valueAt(tx, ts, pos, col);
   let holds: boolean;
-  let expected: string;
   if (operand !== null) {
     holds = compareOrdered(actual, operand, relation);
-    expected = `${sign} ${describeValue(c[relation])}`;
   } else if (relation === 'in') {
     const wanted = c.in as readonly Value[];
-    holds = wanted.some((w) => sameValue(actual, w));
-    expected = `one of ${wanted.map(describeValue).join(', ')}`;
+    holds = false;
+    for (let i = 0; i < wanted.length && !holds; i++) holds = sameValue(actual, wanted[i]!);
   } else {
-    const v = c[relation] as Value;
-    holds = sameValue(actual, v) === (relation === 'equals');
-    expected = `${relation === 'equals' ? '' : 'not '}${describeValue(v)}`;
+    holds = sameValue(actual, c[relation] as Value) === (relation === 'equals');
   }
-  if (!holds) fail(`required ${name} to be ${expected}, but it is ${describeValue(actual)}`, name, actual);
+  if (!holds) {
+    // Described only when it fails: a condition that holds makes no strings.
+    const v = c[relation];
+    const expected =
+      operand !== null
+        ? `${sign} ${describeValue(v)}`
+        : relation === 'in'
+          ? `one of ${(v as readonly Value[]).map(describeValue).join(', ')}`
+          : `${relation === 'equals' ? '' : 'not '}${describeValue(v)}`;
+    throw failed(
+      t.name,
+      key,
+      tx.ops,
+      `required ${name} to be ${expected}, but it is ${describeValue(actual)}`,
+      name,
+      actual,
+    );
+  }
   tx.ops++;
+}
+
+/*
+ * The errors below are functions of their own, not closures made per call: under tsx (the tests,
+ * the benchmarks) every closure is named with Object.defineProperty when it is made, which cost an
+ * increment more than a quarter of its time.
+ */
+
+/** A precondition's PRECONDITION_FAILED (the column and its value when one is named). */
+function failed(
+  table: string,
+  key: Key,
+  op: number,
+  what: string,
+  column?: string,
+  value?: unknown,
+): StateError {
+  return new StateError('PRECONDITION_FAILED', `${table} row with key ${describeValue(key)}: ${what}`, {
+    table,
+    key,
+    ...(column === undefined ? {} : { column, value }),
+    op,
+  });
 }
 
 /** The relation `c` names, or null when it is not a Condition (it may come from a batch made elsewhere). */
@@ -161,10 +219,13 @@ function relationOf(c: unknown): Relation | 'exists' | null {
   const o = c as Record<string, unknown>;
   if ('exists' in o) return typeof o.exists === 'boolean' ? 'exists' : null;
   if (typeof o.column !== 'string') return null;
-  const named = RELATIONS.filter((r) => r in o);
-  if (named.length !== 1) return null;
-  const r = named[0]!;
-  return r === 'in' && !Array.isArray(o.in) ? null : r;
+  let r: Relation | null = null;
+  for (const name of RELATIONS) {
+    if (!(name in o)) continue;
+    if (r !== null) return null;
+    r = name;
+  }
+  return r === null || (r === 'in' && !Array.isArray(o.in)) ? null : r;
 }
 
 /**
@@ -179,41 +240,74 @@ function orderedOperand(
   column: string,
   value: unknown,
 ): number | bigint | string {
-  const bad = (why: string): never => {
-    throw new StateError(
-      'INVALID_BATCH',
-      `an ordered condition on ${t.name}.${column} ${why}, not ${describeValue(value)}`,
-      { table: t.name, column, key, value, op: tx.ops },
-    );
-  };
-  if (t.structs.has(column)) bad('compares a whole struct; name a field as "struct.field"');
+  if (t.structs.has(column))
+    badOrdered(t.name, column, key, value, tx.ops, 'compares a whole struct; name a field as "struct.field"');
   const col = columnLayout(t, column);
-  if (col.kind === 'list') return bad('compares a list column; only equals, notEquals and in take lists');
-  if (col.type === 'bool') return bad('compares a bool column; only equals, notEquals and in take bools');
-  if (value === null) return bad('compares against null; use equals or notEquals null');
+  if (col.kind === 'list')
+    return badOrdered(
+      t.name,
+      column,
+      key,
+      value,
+      tx.ops,
+      'compares a list column; only equals, notEquals and in take lists',
+    );
+  if (col.type === 'bool')
+    return badOrdered(
+      t.name,
+      column,
+      key,
+      value,
+      tx.ops,
+      'compares a bool column; only equals, notEquals and in take bools',
+    );
+  if (value === null)
+    return badOrdered(
+      t.name,
+      column,
+      key,
+      value,
+      tx.ops,
+      'compares against null; use equals or notEquals null',
+    );
   if (col.kind === 'utf8' || col.domain >= 0) {
-    return typeof value === 'string' ? value : bad(`takes a string for a ${col.type} column`);
+    return typeof value === 'string'
+      ? value
+      : badOrdered(t.name, column, key, value, tx.ops, `takes a string for a ${col.type} column`);
   }
   if (col.type === 'int64') {
     // A column of mode 'number' reads numbers; every cell is safe, so the operand compares as one
     // (a bigint beyond the safe range compares exactly with a number too).
     if (col.asNumber) {
       if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
-      return Number.isSafeInteger(value) ? (value as number) : bad('takes a bigint or a safe integer');
+      return Number.isSafeInteger(value)
+        ? (value as number)
+        : badOrdered(t.name, column, key, value, tx.ops, 'takes a bigint or a safe integer');
     }
     if (typeof value === 'bigint') return value;
-    return Number.isSafeInteger(value) ? BigInt(value as number) : bad('takes a bigint or a safe integer');
+    return Number.isSafeInteger(value)
+      ? BigInt(value as number)
+      : badOrdered(t.name, column, key, value, tx.ops, 'takes a bigint or a safe integer');
   }
   if (col.type === 'timestamp') {
     const ms = value instanceof Date ? value.getTime() : value;
     return typeof ms === 'number' && !Number.isNaN(ms)
       ? ms
-      : bad('takes milliseconds (not NaN) or a valid Date');
+      : badOrdered(t.name, column, key, value, tx.ops, 'takes milliseconds (not NaN) or a valid Date');
   }
   // NaN is refused too: no cell is ever less, greater or equal to it.
   return typeof value === 'number' && !Number.isNaN(value)
     ? value
-    : bad(`takes a number (not NaN) for a ${col.type} column`);
+    : badOrdered(t.name, column, key, value, tx.ops, `takes a number (not NaN) for a ${col.type} column`);
+}
+
+/** Throws an ordered condition's INVALID_BATCH (see `failed` on why it is not a closure). */
+function badOrdered(table: string, column: string, key: Key, value: unknown, op: number, why: string): never {
+  throw new StateError(
+    'INVALID_BATCH',
+    `an ordered condition on ${table}.${column} ${why}, not ${describeValue(value)}`,
+    { table, column, key, value, op },
+  );
 }
 
 /** Whether `actual` (a cell) stands in `relation` to `operand`; false for a null or NaN cell. */
