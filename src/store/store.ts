@@ -17,8 +17,6 @@ import { StringCache } from './string-cache.js';
 import type { Transaction } from './transaction.js';
 import { type CommitHook, Writer } from './writer.js';
 
-/** A batch of no effects: what a replayed version without a batch applies. */
-const NO_EFFECTS: Batch = { effects: [] };
 /** Options of {@link Store.create}. Every field is optional. */
 export interface StoreOptions {
   /**
@@ -383,7 +381,7 @@ export class Store {
    * `StateError` and changes nothing.
    */
   apply(effects: Batch, options: Pick<WriteOptions, 'record'> = {}): number {
-    return this.#applyWith(effects, options);
+    return this.write((tx) => applyBatch(tx, effects), options);
   }
 
   /**
@@ -394,26 +392,12 @@ export class Store {
    * an empty version. A failure changes nothing, as with `apply`.
    */
   applyAt(version: number, batch: Batch | null, options: Pick<WriteOptions, 'record'> = {}): number {
-    return this.#applyWith(batch ?? NO_EFFECTS, { ...options, version });
-  }
-
-  /** The batch `#applyBatch` applies (writes do not nest, so there is one at a time). */
-  #applying: Batch = NO_EFFECTS;
-  /**
-   * Made once: a closure made per apply is named with Object.defineProperty under tsx (the tests,
-   * the benchmarks), which showed as a measurable part of a one-update batch.
-   */
-  readonly #applyBatch = (tx: Transaction): void => {
-    applyBatch(tx, this.#applying);
-  };
-
-  #applyWith(batch: Batch, options: WriteOptions): number {
-    this.#applying = batch;
-    try {
-      return this.write(this.#applyBatch, options);
-    } finally {
-      this.#applying = NO_EFFECTS;
-    }
+    return this.write(
+      (tx) => {
+        if (batch !== null) applyBatch(tx, batch);
+      },
+      { ...options, version },
+    );
   }
 
   /**

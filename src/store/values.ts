@@ -297,7 +297,7 @@ function setBit(u8: Uint8Array, base: number, i: number, on: boolean): void {
   u8[at] = on ? u8[at]! | mask : u8[at]! & ~mask;
 }
 
-/** Whether every item of `items` is a string (a loop: a closure per list cell is named under tsx). */
+/** Whether every item of `items` is a string (a loop, with no closure made per list cell). */
 function allStrings(items: readonly unknown[]): boolean {
   for (let i = 0; i < items.length; i++) if (typeof items[i] !== 'string') return false;
   return true;

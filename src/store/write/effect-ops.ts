@@ -17,7 +17,8 @@ import { nestValue, updateRow } from './rows.js';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * An increment's TYPE_MISMATCH. A function of its own, not a closure made per increment: under tsx
- * (the tests, the benchmarks) every closure is named with Object.defineProperty when it is made.
+ * (the tests, the benchmarks) a closure assigned to a name is named with Object.defineProperty
+ * each time it is made.
  */
 function mismatch(
   table: string,
@@ -192,8 +193,9 @@ export function checkCondition(tx: TxCore, ts: TxTable, key: Key, condition: Con
 
 /*
  * The errors below are functions of their own, not closures made per call: under tsx (the tests,
- * the benchmarks) every closure is named with Object.defineProperty when it is made, which cost an
- * increment more than a quarter of its time.
+ * the benchmarks) a closure assigned to a name is named with Object.defineProperty each time it is
+ * made, which cost an increment more than a quarter of its time there (the built package pays
+ * little for a closure).
  */
 
 /** A precondition's PRECONDITION_FAILED (the column and its value when one is named). */
