@@ -242,40 +242,31 @@ function orderedOperand(
   column: string,
   value: unknown,
 ): number | bigint | string {
-  if (t.structs.has(column))
-    badOrdered(t.name, column, key, value, tx.ops, 'compares a whole struct; name a field as "struct.field"');
+  const operand = orderedValue(t, column, value);
+  if (operand instanceof Refusal) badOrdered(t.name, column, key, value, tx.ops, operand.why);
+  return operand as number | bigint | string;
+}
+
+/** Why an ordered condition's value is refused (made only then). */
+class Refusal {
+  constructor(readonly why: string) {}
+}
+
+/** `orderedOperand`'s value, or why it is refused. */
+function orderedValue(
+  t: TxTable['layout'],
+  column: string,
+  value: unknown,
+): number | bigint | string | Refusal {
+  if (t.structs.has(column)) return new Refusal('compares a whole struct; name a field as "struct.field"');
   const col = columnLayout(t, column);
   if (col.kind === 'list')
-    return badOrdered(
-      t.name,
-      column,
-      key,
-      value,
-      tx.ops,
-      'compares a list column; only equals, notEquals and in take lists',
-    );
+    return new Refusal('compares a list column; only equals, notEquals and in take lists');
   if (col.type === 'bool')
-    return badOrdered(
-      t.name,
-      column,
-      key,
-      value,
-      tx.ops,
-      'compares a bool column; only equals, notEquals and in take bools',
-    );
-  if (value === null)
-    return badOrdered(
-      t.name,
-      column,
-      key,
-      value,
-      tx.ops,
-      'compares against null; use equals or notEquals null',
-    );
+    return new Refusal('compares a bool column; only equals, notEquals and in take bools');
+  if (value === null) return new Refusal('compares against null; use equals or notEquals null');
   if (col.kind === 'utf8' || col.domain >= 0) {
-    return typeof value === 'string'
-      ? value
-      : badOrdered(t.name, column, key, value, tx.ops, `takes a string for a ${col.type} column`);
+    return typeof value === 'string' ? value : new Refusal(`takes a string for a ${col.type} column`);
   }
   if (col.type === 'int64') {
     // A column of mode 'number' reads numbers; every cell is safe, so the operand compares as one
@@ -284,23 +275,23 @@ function orderedOperand(
       if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
       return Number.isSafeInteger(value)
         ? (value as number)
-        : badOrdered(t.name, column, key, value, tx.ops, 'takes a bigint or a safe integer');
+        : new Refusal('takes a bigint or a safe integer');
     }
     if (typeof value === 'bigint') return value;
     return Number.isSafeInteger(value)
       ? BigInt(value as number)
-      : badOrdered(t.name, column, key, value, tx.ops, 'takes a bigint or a safe integer');
+      : new Refusal('takes a bigint or a safe integer');
   }
   if (col.type === 'timestamp') {
     const ms = value instanceof Date ? value.getTime() : value;
     return typeof ms === 'number' && !Number.isNaN(ms)
       ? ms
-      : badOrdered(t.name, column, key, value, tx.ops, 'takes milliseconds (not NaN) or a valid Date');
+      : new Refusal('takes milliseconds (not NaN) or a valid Date');
   }
   // NaN is refused too: no cell is ever less, greater or equal to it.
   return typeof value === 'number' && !Number.isNaN(value)
     ? value
-    : badOrdered(t.name, column, key, value, tx.ops, `takes a number (not NaN) for a ${col.type} column`);
+    : new Refusal(`takes a number (not NaN) for a ${col.type} column`);
 }
 
 /** Throws an ordered condition's INVALID_BATCH (see `failed` on why it is not a closure). */
