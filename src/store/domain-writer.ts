@@ -4,7 +4,6 @@ import {
   decodeCode,
   HASH_ENTRY_BYTES,
   HASH_ENTRY_WORDS,
-  lookupBytesHashed,
   lookupHashed,
   MAX_CODES,
   SLOT_CODE_BITS,
@@ -148,7 +147,10 @@ export class TxDomain {
    * writer finds a submitted batch's strings in its bytes.
    */
   lookupBytes(src: { get(seg: number): SegmentViews }, u8: Uint8Array, start: number, end: number): number {
-    return lookupBytesHashed(src, this.#f64, this.#w, internKey, hashBytesKey(u8, start, end, internKey));
+    // The bytes are in internKey (hashBytesKey always fills them), so the probe needs no string,
+    // as in internBytes.
+    const hash = hashBytesKey(u8, start, end, internKey);
+    return lookupHashed(src, this.#f64, this.#w, '', internKey, hash);
   }
 
   /** The string of `code`. */

@@ -45,7 +45,10 @@ export function lookupCode(src: SegmentSource, f64: Float64Array, w: number, s: 
   return probe(src, f64, w, s, key, hashKey(s, key), CODE_ONLY, 0);
 }
 
-/** `lookupCode` for a string the caller already hashed: `hash` is `hashKey(s, bytes)`. */
+/**
+ * `lookupCode` for a string the caller already hashed: `hash` is `hashKey(s, bytes)`, or
+ * `hashBytesKey(..., bytes)` with `s` unused (''), which fills the bytes for every string.
+ */
 export function lookupHashed(
   src: SegmentSource,
   f64: Float64Array,
@@ -55,20 +58,6 @@ export function lookupHashed(
   hash: number,
 ): number {
   return probe(src, f64, w, s, bytes, hash, CODE_ONLY, 0);
-}
-
-/**
- * `lookupHashed` for a string given as its UTF-8 bytes: `bytes` and `hash` are from `hashBytesKey`,
- * which always fills the bytes in, so the comparison never needs the string (and none is made).
- */
-export function lookupBytesHashed(
-  src: SegmentSource,
-  f64: Float64Array,
-  w: number,
-  bytes: KeyBytes,
-  hash: number,
-): number {
-  return probe(src, f64, w, '', bytes, hash, CODE_ONLY, 0);
 }
 
 /**
