@@ -14,6 +14,7 @@
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { clusterSchema, encodeBatch, Store } from '../src/index.js';
 import { cidPool, nodeId, nodeRow, prng, T0, taskId, taskRow } from './support/cluster-data.js';
+import { MapInterner } from './support/map-intern.js';
 import { fmt, log, median } from './support/report.js';
 import { flatNode, flatTask, sqlitePeer } from './support/sqlite-peer.js';
 
@@ -170,24 +171,51 @@ for (const [name, op, peerOp] of cases) {
 // one tx.insertRows, each three ways: recorded (an inline write, whose effects the log needs),
 // recorded and its record encoded as the log would encode it (encodeBatch of tx.batch, inside the
 // transaction: a runtime encodes it when the log first reads it), and not recorded (how the
-// runtime's writer applies a submitted batch, whose bytes are its record).
+// runtime's writer applies a submitted batch, whose bytes are its record). Two more, to judge the
+// target by: tx.insertRows (not recorded) of the same rows without content ids (no result_cid, no
+// input_cids), and the baseline of bench/support/map-intern.ts (the rows' strings interned in
+// JavaScript Maps that hold the store's strings, and nothing else).
 let next = TASKS;
 const insertNs = { recorded: [] as number[], encoded: [] as number[], unrecorded: [] as number[] };
 const rowsNs = { recorded: [] as number[], encoded: [] as number[], unrecorded: [] as number[] };
+const noCidsNs: number[] = [];
+const mapsNs: number[] = [];
 const peerInsertNs: number[] = [];
-const variants = [false, true].flatMap((many) =>
-  (['recorded', 'encoded', 'unrecorded'] as const).map((how) => ({ many, how })),
-);
+const maps = new MapInterner({
+  task: (function* () {
+    for (let i = 0; i < TASKS; i++) yield taskId(i);
+  })(),
+  node: Array.from({ length: NODES }, (_, i) => nodeId(i)),
+  cid: pool,
+});
+type Variant = { many: boolean; how: 'recorded' | 'encoded' | 'unrecorded' } | 'no-cids' | 'maps';
+const variants: Variant[] = [
+  ...[false, true].flatMap((many) =>
+    (['recorded', 'encoded', 'unrecorded'] as const).map((how) => ({ many, how })),
+  ),
+  'no-cids',
+  'maps',
+];
 for (let r = 0; r < INSERT_ROUNDS; r++) {
   // Each round starts one variant later, so that none always follows the one that leaves the most
   // garbage (an encoded record of 10,000 inserts) for the collector.
   for (let v = 0; v < variants.length; v++) {
-    const { many, how } = variants[(v + r) % variants.length]!;
+    const variant = variants[(v + r) % variants.length]!;
     const rows = received(
-      Array.from({ length: INSERT_TX }, (_, i) => taskRow(next + i, rand, false, NODES, pool)),
+      Array.from({ length: INSERT_TX }, (_, i) => {
+        const row = taskRow(next + i, rand, false, NODES, pool);
+        return variant === 'no-cids' ? { ...row, result_cid: null, input_cids: [] } : row;
+      }),
     );
     next += INSERT_TX;
     const start = performance.now();
+    if (variant === 'maps') {
+      maps.intern(rows);
+      mapsNs.push(((performance.now() - start) * 1e6) / INSERT_TX);
+      continue;
+    }
+    const many = variant === 'no-cids' || variant.many;
+    const how = variant === 'no-cids' ? 'unrecorded' : variant.how;
     store.write(
       (tx) => {
         if (many) tx.insertRows('tasks', rows);
@@ -196,7 +224,9 @@ for (let r = 0; r < INSERT_ROUNDS; r++) {
       },
       { record: how !== 'unrecorded' },
     );
-    (many ? rowsNs : insertNs)[how].push(((performance.now() - start) * 1e6) / INSERT_TX);
+    const ns = ((performance.now() - start) * 1e6) / INSERT_TX;
+    if (variant === 'no-cids') noCidsNs.push(ns);
+    else (many ? rowsNs : insertNs)[how].push(ns);
   }
   if (peer !== null) {
     const flat = received(
@@ -218,7 +248,21 @@ for (const [name, ns] of [
 ] as const) {
   results.push([name, median(ns.slice(1)), peerInsert]);
 }
-log(`${results.at(-1)![0]}: ${fmt(results.at(-1)![1])} ns (better-sqlite3 ${fmt(results.at(-1)![2])} ns)`);
+// Not the peer's work (other rows; nothing stored): no ratio to it.
+results.push(
+  [
+    'the same rows without content ids (no result_cid, input_cids), not recorded',
+    median(noCidsNs.slice(1)),
+    Number.NaN,
+  ],
+  [
+    "baseline: the rows' strings interned in JavaScript Maps, nothing stored",
+    median(mapsNs.slice(1)),
+    Number.NaN,
+  ],
+);
+for (const [name, ns] of results.slice(-3)) log(`${name}: ${fmt(ns)} ns`);
+log(`better-sqlite3: ${fmt(peerInsert)} ns per row`);
 peer?.close();
 
 // The bulk loader: every task into an empty store, from the Arrow view of the loaded store (as a
@@ -242,7 +286,7 @@ console.log(
 console.log('| write | ours, ns | better-sqlite3, ns | ours / better-sqlite3 |');
 console.log('|---|---|---|---|');
 for (const [name, ns, theirs] of results)
-  console.log(`| ${name} | ${fmt(ns)} | ${fmt(theirs)} | ${ratio(ns, theirs)} |`);
+  console.log(`| ${name} | ${fmt(ns)} | ${Number.isNaN(theirs) ? '' : fmt(theirs)} | ${ratio(ns, theirs)} |`);
 const loadNs = (insertMs * 1e6) / TASKS;
 const peerLoadNs = PEER ? (peerLoadMs * 1e6) / TASKS : Number.NaN;
 console.log(
