@@ -237,6 +237,7 @@ for (let r = 0; r < INSERT_ROUNDS; r++) {
     peerInsertNs.push(((performance.now() - peerStart) * 1e6) / INSERT_TX);
   }
 }
+maps.release();
 const peerInsert = peerInsertNs.length > 0 ? median(peerInsertNs.slice(1)) : Number.NaN;
 for (const [name, ns] of [
   [`insert new tasks with tx.insert, tx of ${fmt(INSERT_TX)} (per row), recorded`, insertNs.recorded],

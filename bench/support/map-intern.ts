@@ -29,6 +29,12 @@ export class MapInterner {
     }
   }
 
+  /** Drops the maps (a million strings), so that they weigh on no later measurement's collector. */
+  release(): void {
+    this.#domains.clear();
+    this.#codes = new Float64Array(0);
+  }
+
   /** Interns every dictionary string of `rows`, keeps their numbers; returns a checksum. */
   intern(rows: readonly Record<string, unknown>[]): number {
     const width = 16;
