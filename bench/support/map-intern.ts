@@ -5,15 +5,14 @@
 // row costs here is what any JavaScript program pays for the same rows and strings on this machine
 // before it stores anything, so the insert target is judged against it.
 
-/** The dictionary columns of `tasks` (top level and the list) and their domains. */
-const DOMAIN_OF: Record<string, 'task' | 'task_type' | 'task_status' | 'node' | 'cid'> = {
-  task_id: 'task',
-  task_type: 'task_type',
-  status: 'task_status',
-  assigned_node_id: 'node',
-  result_cid: 'cid',
-  input_cids: 'cid',
-};
+import { tasksTable } from '../../src/index.js';
+
+/** The dictionary and list columns of `tasks` and their domains, as the schema says. */
+const DOMAIN_OF: Record<string, string> = Object.fromEntries(
+  tasksTable.columns.flatMap((c) =>
+    c.type === 'dictionary' ? [[c.name, c.domain!]] : c.type === 'list' ? [[c.name, c.item!.domain!]] : [],
+  ),
+);
 
 /** A Map per domain, filled with the strings the store holds, and a place for each row's codes. */
 export class MapInterner {
